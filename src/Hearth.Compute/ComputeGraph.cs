@@ -1,0 +1,112 @@
+using Hearth.Core;
+
+namespace Hearth.Compute;
+
+/// <summary>
+/// A graph of ops in topological order (nodes can only consume nodes created before them).
+/// Built by a model's graph builder for one step shape (T tokens); shapes are checked as
+/// nodes are added, so a malformed model fails at build time with the node's name.
+/// </summary>
+public sealed class ComputeGraph
+{
+    private readonly List<Node> _nodes = [];
+    private readonly List<Node> _outputs = [];
+    private readonly Dictionary<string, Node> _byName = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<Node> Nodes => _nodes;
+    public IReadOnlyList<Node> Outputs => _outputs;
+
+    public Node? Find(string name) => _byName.GetValueOrDefault(name);
+
+    public void MarkOutput(Node node) => _outputs.Add(node);
+
+    private Node Add(OpKind op, string name, Shape shape, TensorType type, Node[] inputs, OpParams? p = null,
+        HostTensor? weight = null, float[]? constant = null, IStateBuffer? state = null)
+    {
+        if (_byName.ContainsKey(name)) throw new InvalidOperationException($"duplicate graph node name '{name}'");
+        var node = new Node(_nodes.Count, op, name, shape, type, inputs, p) { Weight = weight, Constant = constant, State = state };
+        _nodes.Add(node);
+        _byName[name] = node;
+        return node;
+    }
+
+    private static Exception Bad(string name, string problem) => new HearthException($"graph node '{name}': {problem}");
+
+    public Node Input(string name, int length) => Add(OpKind.Input, name, new Shape(length), TensorType.I32, []);
+
+    public Node Weight(HostTensor tensor, string? name = null) => Add(OpKind.Weight, name ?? tensor.Name, tensor.Shape, tensor.Type, [], weight: tensor);
+
+    public Node Constant(string name, float[] values) => Add(OpKind.Constant, name, new Shape(values.Length), TensorType.F32, [], constant: values);
+
+    public Node State(string name, IStateBuffer buffer) => Add(OpKind.State, name, buffer.Shape, buffer.Type, [], state: buffer);
+
+    public Node Embedding(string name, Node table, Node ids)
+    {
+        if (table.Shape.Rank != 2) throw Bad(name, $"embedding table {table.Name} must be 2-D, is {table.Shape}");
+        return Add(OpKind.Embedding, name, new Shape(ids.Shape[0], table.Shape[1]), TensorType.F32, [table, ids]);
+    }
+
+    public Node RmsNorm(string name, Node x, Node weight, float eps)
+    {
+        if (weight.Shape.ElementCount != x.Shape.Last) throw Bad(name, $"norm weight {weight.Name} {weight.Shape} does not match input width {x.Shape.Last}");
+        return Add(OpKind.RmsNorm, name, x.Shape, TensorType.F32, [x, weight], new RmsNormParams(eps));
+    }
+
+    public Node MatMul(string name, Node x, Node w)
+    {
+        if (w.Shape.Rank != 2 || w.Shape[1] != x.Shape.Last)
+            throw Bad(name, $"weight {w.Name} {w.Shape} cannot multiply input {x.Name} {x.Shape}: expected [out, {x.Shape.Last}]");
+        return Add(OpKind.MatMul, name, new Shape(x.Shape[0], w.Shape[0]), TensorType.F32, [x, w]);
+    }
+
+    public Node Add(string name, Node a, Node b) => Binary(OpKind.Add, name, a, b);
+
+    public Node Mul(string name, Node a, Node b) => Binary(OpKind.Mul, name, a, b);
+
+    private Node Binary(OpKind op, string name, Node a, Node b)
+    {
+        bool same = a.Shape == b.Shape;
+        bool broadcastRow = b.Shape.ElementCount == a.Shape.Last && (b.Shape.Rank == 1 || b.Shape[0] == 1);
+        if (!same && !broadcastRow) throw Bad(name, $"cannot combine {a.Name} {a.Shape} with {b.Name} {b.Shape}");
+        return Add(op, name, a.Shape, TensorType.F32, [a, b]);
+    }
+
+    public Node Scale(string name, Node x, float scale) => Add(OpKind.Scale, name, x.Shape, TensorType.F32, [x], new ScaleParams(scale));
+
+    public Node SiluMul(string name, Node gate, Node up)
+    {
+        if (gate.Shape != up.Shape) throw Bad(name, $"gate {gate.Shape} and up {up.Shape} differ");
+        return Add(OpKind.SiluMul, name, gate.Shape, TensorType.F32, [gate, up]);
+    }
+
+    public Node Rope(string name, Node x, Node positions, Node invFreq, RopeParams p)
+    {
+        if (x.Shape.Last != p.HeadCount * p.HeadDim) throw Bad(name, $"width {x.Shape.Last} is not {p.HeadCount} heads x {p.HeadDim}");
+        if (invFreq.Shape.ElementCount != p.HeadDim / 2) throw Bad(name, $"invFreq has {invFreq.Shape.ElementCount} values, expected {p.HeadDim / 2}");
+        return Add(OpKind.Rope, name, x.Shape, TensorType.F32, [x, positions, invFreq], p);
+    }
+
+    public Node KvWrite(string name, Node src, Node positions, Node cache, int layer)
+    {
+        if (cache.Op != OpKind.State) throw Bad(name, "KV cache operand must be a State node");
+        if (src.Shape.Last != cache.Shape.Last) throw Bad(name, $"row width {src.Shape.Last} does not match cache {cache.Shape}");
+        return Add(OpKind.KvWrite, name, cache.Shape, cache.Type, [src, positions, cache], new KvWriteParams(layer));
+    }
+
+    public Node Attention(string name, Node q, Node positions, Node kCache, Node vCache, AttentionParams p)
+    {
+        if (q.Shape.Last != p.HeadCount * p.HeadDim) throw Bad(name, $"query width {q.Shape.Last} is not {p.HeadCount} heads x {p.HeadDim}");
+        if (p.KvHeadCount <= 0 || p.HeadCount % p.KvHeadCount != 0) throw Bad(name, $"{p.HeadCount} heads cannot share {p.KvHeadCount} KV heads");
+        if (kCache.Shape.Last != p.KvHeadCount * p.HeadDim || vCache.Shape.Last != p.KvHeadCount * p.HeadDim)
+            throw Bad(name, $"cache width must be {p.KvHeadCount} x {p.HeadDim}");
+        return Add(OpKind.Attention, name, q.Shape, TensorType.F32, [q, positions, kCache, vCache], p);
+    }
+
+    public Node TakeLastRows(string name, Node x, int count)
+    {
+        if (count <= 0 || count > x.Shape[0]) throw Bad(name, $"cannot take {count} rows of {x.Shape}");
+        return Add(OpKind.TakeLastRows, name, new Shape(count, x.Shape.Last), TensorType.F32, [x], new TakeLastRowsParams(count));
+    }
+
+    public override string ToString() => string.Join('\n', _nodes);
+}
