@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using Hearth.Compute;
+using Hearth.Core;
+using Hearth.Runtime.KvCache;
+using Hearth.Runtime.Sampling;
+using Hearth.Tokenizers;
+
+namespace Hearth.Runtime.Generation;
+
+/// <summary>
+/// Pull-style generation over one sequence (onnxruntime-genai style): <see cref="AppendTokens"/>
+/// runs prefill, <see cref="GenerateNextToken"/> samples one token and returns the text it made
+/// ready, <see cref="IsDone"/> says when a stop condition hit. A turn starts at each AppendTokens:
+/// max-token counting, stop strings and timings are per turn; the sequence and cache persist.
+/// Not thread-safe.
+/// </summary>
+public sealed class Generator : IDisposable
+{
+    private readonly IGenerativeModel _model;
+    private readonly IComputeDevice _device;
+    private readonly GeneratorOptions _options;
+    private readonly IKvCache _cache;
+    private readonly StepRunner _steps;
+    private readonly List<int> _tokens = [];
+    private readonly HashSet<int> _eosIds;
+    private readonly float[] _logits;
+    private Sampler _sampler;
+    private SamplerOptions _sampling;
+    private StopStringFilter _stopFilter;
+    private IReadOnlyList<string> _stopStrings;
+    private StreamingDetokenizer _detokenizer;
+    private bool _logitsValid;
+    private int _generatedThisTurn;
+    private TurnClock _clock = new();
+    private bool _disposed;
+
+    public Generator(IGenerativeModel model, IComputeDevice device, GeneratorOptions? options = null)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _device = device ?? throw new ArgumentNullException(nameof(device));
+        _options = options ?? new GeneratorOptions();
+        if (_options.PrefillChunkSize <= 0) throw new HearthException($"prefill chunk size must be positive (got {_options.PrefillChunkSize})");
+        if (_options.MaxNewTokens is < 0) throw new HearthException($"max new tokens must be >= 0 (got {_options.MaxNewTokens})");
+
+        var config = model.Config;
+        int capacity = _options.ContextLength ?? Math.Min(config.ContextLength, GeneratorOptions.DefaultContextCap);
+        if (capacity <= 0) throw new HearthException($"context length must be positive (got {capacity})");
+        if (capacity > config.ContextLength)
+            throw new HearthException($"context length {capacity} exceeds the model's maximum of {config.ContextLength} tokens");
+
+        _eosIds = [.. model.EosIds];
+        _logits = new float[config.VocabSize];
+        _cache = ContiguousKvCache.For(device, config, capacity);
+        _steps = new StepRunner(model, device, _cache, _options.MaxCachedExecutables);
+        _sampling = _options.Sampling;
+        _sampler = new Sampler(_sampling);
+        _stopStrings = _options.StopStrings;
+        _stopFilter = new StopStringFilter(_stopStrings);
+        _detokenizer = model.Tokenizer.CreateStreamingDetokenizer(_options.SkipSpecialTokens);
+        MaxNewTokens = _options.MaxNewTokens;
+        IgnoreEos = _options.IgnoreEos;
+        SkipSpecialTokens = _options.SkipSpecialTokens;
+    }
+
+    public IGenerativeModel Model => _model;
+    public IKvCache Cache => _cache;
+    public int ContextLength => _cache.Capacity;
+
+    /// <summary>The whole sequence: every appended and generated token.</summary>
+    public IReadOnlyList<int> Tokens => _tokens;
+
+    /// <summary>Tokens generated since the last AppendTokens / RewindTo.</summary>
+    public int GeneratedTokenCount => _generatedThisTurn;
+
+    public bool IsDone => StopReason is not null;
+    public StopReason? StopReason { get; private set; }
+
+    /// <summary>A sentence explaining the stop (e.g. which limit was hit), or null while running.</summary>
+    public string? StopMessage { get; private set; }
+
+    /// <summary>Raw logits (before penalties) the last sampled token was drawn from, or that the next will be drawn from.</summary>
+    public ReadOnlySpan<float> Logits => _logits;
+
+    public GenerationTimings Timings => _clock.Snapshot();
+
+    /// <summary>Sampling settings for the following tokens.</summary>
+    public SamplerOptions Sampling
+    {
+        get => _sampling;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _sampler = new Sampler(value);
+            _sampling = value;
+        }
+    }
+
+    /// <summary>New tokens per turn; null = no limit besides the context.</summary>
+    public int? MaxNewTokens { get; set; }
+
+    /// <summary>Keep generating past EOS tokens (benchmarks, golden comparisons).</summary>
+    public bool IgnoreEos { get; set; }
+
+    /// <summary>Leave special tokens out of the streamed text (takes effect at the next turn).</summary>
+    public bool SkipSpecialTokens { get; set; }
+
+    /// <summary>Stop strings for the following turns (takes effect at the next AppendTokens / RewindTo).</summary>
+    public IReadOnlyList<string> StopStrings
+    {
+        get => _stopStrings;
+        set => _stopStrings = value ?? [];
+    }
+
+    /// <summary>Appends tokens to the sequence and runs prefill over every token not yet in the cache.</summary>
+    public void AppendTokens(ReadOnlySpan<int> tokens)
+    {
+        ThrowIfDisposed();
+        if (tokens.IsEmpty) throw new HearthException("no tokens to append");
+        int vocab = _model.Config.VocabSize;
+        foreach (int id in tokens)
+            if ((uint)id >= (uint)vocab) throw new HearthException($"token id {id} is outside the vocabulary of {vocab} tokens");
+        int total = _tokens.Count + tokens.Length;
+        if (total > _cache.Capacity)
+        {
+            throw new HearthException(_tokens.Count == 0
+                ? $"the prompt has {tokens.Length} tokens but the context holds only {_cache.Capacity}"
+                : $"the sequence would reach {total} tokens ({_tokens.Count} so far + {tokens.Length} new) but the context holds only {_cache.Capacity}");
+        }
+
+        StartTurn();
+        _tokens.AddRange(tokens);
+        FeedPending(isPrefill: true);
+        if (_tokens.Count >= _cache.Capacity) StopForFullContext();
+        else if (MaxNewTokens == 0) Stop(Generation.StopReason.MaxTokens, "reached the limit of 0 new tokens");
+    }
+
+    /// <summary>Replaces the sequence with <paramref name="tokens"/>, keeping the cache of the longest common prefix.</summary>
+    public void SetSequence(ReadOnlySpan<int> tokens)
+    {
+        if (tokens.IsEmpty) throw new HearthException("no tokens to generate from");
+        int common = 0;
+        int limit = Math.Min(tokens.Length, _cache.Length);
+        while (common < limit && _tokens[common] == tokens[common]) common++;
+        // At least one token must run to produce fresh logits for the next position.
+        if (common == tokens.Length) common--;
+        RewindTo(common);
+        AppendTokens(tokens[common..]);
+    }
+
+    /// <summary>Samples the next token (feeding back the previous one first) and checks the stop conditions.</summary>
+    public GeneratedToken GenerateNextToken()
+    {
+        ThrowIfDisposed();
+        if (IsDone) throw new InvalidOperationException($"generation is done ({StopReason}); append tokens or rewind first");
+        if (_tokens.Count == 0) throw new InvalidOperationException("nothing to generate from: append tokens first");
+        if (!_logitsValid && _cache.Length == _tokens.Count)
+            _cache.TruncateTo(_tokens.Count - 1); // logits went stale (rewind): recompute the last position
+        FeedPending(isPrefill: false);
+
+        long start = Stopwatch.GetTimestamp();
+        int id = _sampler.Sample(_logits, CollectionsMarshalSpan());
+        _clock.AddSample(Stopwatch.GetElapsedTime(start));
+        _tokens.Add(id);
+        _logitsValid = false;
+        _generatedThisTurn++;
+        _clock.AddGenerated();
+
+        string text;
+        if (_eosIds.Contains(id) && !IgnoreEos)
+        {
+            text = FinishText();
+            if (StopReason is null) Stop(Generation.StopReason.Eos, $"end-of-sequence token {id}");
+            return new GeneratedToken(id, text);
+        }
+
+        text = _stopFilter.Push(_detokenizer.Push(id));
+        if (_stopFilter.Matched)
+            Stop(Generation.StopReason.StopString, $"stop string \"{_stopFilter.MatchedStop}\"");
+        else if (MaxNewTokens is int max && _generatedThisTurn >= max)
+            Stop(Generation.StopReason.MaxTokens, $"reached the limit of {max} new tokens");
+        else if (_tokens.Count >= _cache.Capacity)
+            StopForFullContext();
+        if (IsDone && StopReason != Generation.StopReason.StopString) text += FinishText();
+        return new GeneratedToken(id, text);
+    }
+
+    /// <summary>Forgets the tokens at positions &gt;= <paramref name="length"/> and starts a new turn.</summary>
+    public void RewindTo(int length)
+    {
+        ThrowIfDisposed();
+        if (length < 0 || length > _tokens.Count)
+            throw new HearthException($"cannot rewind to {length} tokens: the sequence has {_tokens.Count}");
+        if (length < _tokens.Count) _logitsValid = false;
+        _tokens.RemoveRange(length, _tokens.Count - length);
+        if (_cache.Length > length) _cache.TruncateTo(length);
+        StartTurn();
+    }
+
+    /// <summary>Empties the sequence and the cache.</summary>
+    public void Reset() => RewindTo(0);
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _steps.Dispose();
+        _cache.Dispose();
+    }
+
+    private ReadOnlySpan<int> CollectionsMarshalSpan() => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_tokens);
+
+    private void StartTurn()
+    {
+        StopReason = null;
+        StopMessage = null;
+        _generatedThisTurn = 0;
+        _clock = new TurnClock();
+        _stopFilter = new StopStringFilter(_stopStrings);
+        _detokenizer = _model.Tokenizer.CreateStreamingDetokenizer(SkipSpecialTokens);
+    }
+
+    /// <summary>Runs every token not yet in the cache, in chunks, leaving the last token's logits.</summary>
+    private void FeedPending(bool isPrefill)
+    {
+        var all = CollectionsMarshalSpan();
+        while (_cache.Length < all.Length)
+        {
+            int start = _cache.Length;
+            int count = Math.Min(all.Length - start, _options.PrefillChunkSize);
+            var elapsed = _steps.Run(all.Slice(start, count), start, _logits, out var compileTime);
+            _clock.AddStep(isPrefill || count > 1, count, elapsed, compileTime);
+            _logitsValid = true;
+        }
+    }
+
+    private string FinishText()
+    {
+        var rest = _stopFilter.Push(_detokenizer.Flush());
+        if (_stopFilter.Matched)
+        {
+            Stop(Generation.StopReason.StopString, $"stop string \"{_stopFilter.MatchedStop}\"");
+            return rest;
+        }
+        return rest + _stopFilter.Flush();
+    }
+
+    private void StopForFullContext() =>
+        Stop(Generation.StopReason.ContextFull, $"the sequence filled the context of {_cache.Capacity} tokens");
+
+    private void Stop(StopReason reason, string message)
+    {
+        StopReason = reason;
+        StopMessage = message;
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}

@@ -1,0 +1,202 @@
+namespace Hearth.Runtime.Sampling;
+
+/// <summary>One candidate of the final distribution the sampler draws from.</summary>
+public readonly record struct TokenProbability(int Id, float Probability);
+
+/// <summary>
+/// Draws the next token from a row of logits: penalties, temperature, top-k, softmax, top-p,
+/// min-p, then a draw from a seeded RNG. Greedy (temperature 0 or top-k 1) is argmax with the
+/// lowest id winning ties. Not thread-safe: one sampler per sequence.
+/// </summary>
+public sealed class Sampler
+{
+    private readonly Random _random;
+    private readonly Dictionary<int, int> _counts = [];
+    private float[] _scratch = [];
+    private int[] _order = [];
+    private float[] _probabilities = [];
+
+    public Sampler(SamplerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        _random = options.Seed is int seed ? new Random(seed) : new Random();
+    }
+
+    public SamplerOptions Options { get; }
+
+    /// <summary>Picks the next token. <paramref name="previousTokens"/> is the sequence so far (for penalties).</summary>
+    public int Sample(ReadOnlySpan<float> logits, ReadOnlySpan<int> previousTokens)
+    {
+        int count = Prepare(logits, previousTokens);
+        if (Options.IsGreedy) return _order[0];
+        double u = _random.NextDouble();
+        double cumulative = 0;
+        for (int i = 0; i < count; i++)
+        {
+            cumulative += _probabilities[i];
+            if (u < cumulative) return _order[i];
+        }
+        // Rounding left the sum a hair under 1: the last kept candidate takes the remainder.
+        return _order[count - 1];
+    }
+
+    /// <summary>The distribution <see cref="Sample"/> draws from, most likely first (tests and debugging).</summary>
+    public IReadOnlyList<TokenProbability> Distribution(ReadOnlySpan<float> logits, ReadOnlySpan<int> previousTokens)
+    {
+        int count = Prepare(logits, previousTokens);
+        if (Options.IsGreedy) return [new TokenProbability(_order[0], 1f)];
+        var result = new TokenProbability[count];
+        for (int i = 0; i < count; i++) result[i] = new TokenProbability(_order[i], _probabilities[i]);
+        return result;
+    }
+
+    /// <summary>Index of the largest value; the lowest index wins ties; NaN never wins.</summary>
+    public static int Argmax(ReadOnlySpan<float> logits)
+    {
+        if (logits.IsEmpty) throw new ArgumentException("no logits to choose from", nameof(logits));
+        int best = 0;
+        float bestValue = float.NegativeInfinity;
+        bool found = false;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            float v = logits[i];
+            if (float.IsNaN(v)) continue;
+            if (!found || v > bestValue)
+            {
+                best = i;
+                bestValue = v;
+                found = true;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Applies repetition, frequency and presence penalties in place.</summary>
+    public static void ApplyPenalties(Span<float> logits, ReadOnlySpan<int> previousTokens, SamplerOptions options,
+        Dictionary<int, int>? countsScratch = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        bool repetition = options.RepetitionPenalty != 1f;
+        bool openAi = options.FrequencyPenalty != 0f || options.PresencePenalty != 0f;
+        if (!repetition && !openAi) return;
+
+        var window = options.PenaltyLastN > 0 && previousTokens.Length > options.PenaltyLastN
+            ? previousTokens[^options.PenaltyLastN..]
+            : previousTokens;
+        var counts = countsScratch ?? [];
+        counts.Clear();
+        foreach (int id in window)
+        {
+            if ((uint)id >= (uint)logits.Length) continue;
+            counts[id] = counts.GetValueOrDefault(id) + 1;
+        }
+
+        foreach (var (id, count) in counts)
+        {
+            float logit = logits[id];
+            if (repetition) logit = logit > 0 ? logit / options.RepetitionPenalty : logit * options.RepetitionPenalty;
+            logit -= count * options.FrequencyPenalty + options.PresencePenalty;
+            logits[id] = logit;
+        }
+    }
+
+    /// <summary>Fills _order[0..count) (most likely first) and, unless greedy, _probabilities; returns count.</summary>
+    private int Prepare(ReadOnlySpan<float> logits, ReadOnlySpan<int> previousTokens)
+    {
+        if (logits.IsEmpty) throw new ArgumentException("no logits to sample from", nameof(logits));
+        EnsureScratch(logits.Length);
+        var scores = _scratch.AsSpan(0, logits.Length);
+        logits.CopyTo(scores);
+        ApplyPenalties(scores, previousTokens, Options, _counts);
+        for (int i = 0; i < scores.Length; i++)
+            if (float.IsNaN(scores[i])) scores[i] = float.NegativeInfinity;
+
+        if (Options.IsGreedy)
+        {
+            _order[0] = Argmax(scores);
+            return 1;
+        }
+
+        float invTemperature = 1f / Options.Temperature;
+        for (int i = 0; i < scores.Length; i++) scores[i] *= invTemperature;
+
+        int k = Options.TopK > 0 ? Math.Min(Options.TopK, scores.Length) : scores.Length;
+        int count = SelectTop(scores.Length, k);
+
+        // Softmax over the kept candidates (max first, so exp never overflows).
+        float max = scores[_order[0]];
+        if (float.IsNegativeInfinity(max)) return 1; // every logit is -inf: nothing better than the lowest id
+        double sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            double p = Math.Exp(scores[_order[i]] - max);
+            _probabilities[i] = (float)p;
+            sum += p;
+        }
+        for (int i = 0; i < count; i++) _probabilities[i] = (float)(_probabilities[i] / sum);
+
+        if (Options.TopP < 1f)
+        {
+            double cumulative = 0;
+            int kept = count;
+            for (int i = 0; i < count; i++)
+            {
+                cumulative += _probabilities[i];
+                if (cumulative >= Options.TopP) { kept = i + 1; break; }
+            }
+            count = kept;
+        }
+
+        if (Options.MinP > 0f)
+        {
+            float threshold = Options.MinP * _probabilities[0];
+            int kept = 1;
+            while (kept < count && _probabilities[kept] >= threshold) kept++;
+            count = kept;
+        }
+
+        double keptSum = 0;
+        for (int i = 0; i < count; i++) keptSum += _probabilities[i];
+        for (int i = 0; i < count; i++) _probabilities[i] = (float)(_probabilities[i] / keptSum);
+        return count;
+    }
+
+    /// <summary>Puts the k highest-scoring ids into _order[0..k), best first, lower id first on ties.</summary>
+    private int SelectTop(int n, int k)
+    {
+        float[] scores = _scratch;
+        var order = _order.AsSpan(0, n);
+        for (int i = 0; i < n; i++) order[i] = i;
+        int Compare(int a, int b)
+        {
+            int c = scores[b].CompareTo(scores[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        }
+        if (k < n)
+        {
+            // Partial selection: keep a heap of the k best seen, then sort just those.
+            var heap = new PriorityQueue<int, int>(k, Comparer<int>.Create((a, b) => Compare(b, a)));
+            for (int i = 0; i < n; i++)
+            {
+                if (heap.Count < k) heap.Enqueue(i, i);
+                else if (Compare(i, heap.Peek()) < 0) heap.DequeueEnqueue(i, i);
+            }
+            int c = 0;
+            while (heap.TryDequeue(out int id, out _)) order[c++] = id;
+            order[..k].Sort(Compare);
+            return k;
+        }
+        order.Sort(Compare);
+        return n;
+    }
+
+    private void EnsureScratch(int vocab)
+    {
+        if (_scratch.Length == vocab) return;
+        _scratch = new float[vocab];
+        _order = new int[vocab];
+        _probabilities = new float[vocab];
+    }
+}
