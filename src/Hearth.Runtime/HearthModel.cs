@@ -135,7 +135,7 @@ public sealed class HearthModel : IDisposable
         {
             await foreach (var chunk in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                if (chunk.Result?.StopReason == StopReason.Cancelled) cancellationToken.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return chunk;
             }
         }
