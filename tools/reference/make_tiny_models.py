@@ -391,6 +391,25 @@ def check_rope_permutation(lc: LlamaConfig, wq: torch.Tensor) -> None:
     assert torch.allclose(inter, expected, atol=1e-5), "GGUF q/k permutation does not match interleaved RoPE"
 
 
+def check_features_matter(lc: LlamaConfig, weights: dict, prompt: list, golden: dict) -> None:
+    """The variant's special feature (rope scaling, sliding window, bias) must visibly change the logits,
+    or the golden would not catch an engine that ignores it."""
+    import dataclasses
+    seq = prompt + golden["generated"][:-1]
+    ref = LlamaRef(lc, weights).forward(seq)
+    variants = {}
+    if lc.rope_scaling:
+        variants["rope_scaling"] = (dataclasses.replace(lc, rope_scaling=None), weights)
+    if lc.sliding_window:
+        variants["sliding_window"] = (dataclasses.replace(lc, sliding_window=0), weights)
+    if lc.qkv_bias:
+        variants["qkv_bias"] = (lc, {k: (torch.zeros_like(t) if k.endswith("proj.bias") else t) for k, t in weights.items()})
+    for feature, (other_cfg, other_w) in variants.items():
+        diff = float((LlamaRef(other_cfg, other_w).forward(seq) - ref).abs().max())
+        assert diff > 0.05, f"ignoring {feature} changes the logits by only {diff}"
+        print(f"  ignoring {feature} changes logits by up to {diff:.3f}")
+
+
 # ---------------------------------------------------------------- main
 
 def build_variant(name: str, v: dict, root: str, default_model_dir: str | None = None) -> None:
@@ -411,6 +430,7 @@ def build_variant(name: str, v: dict, root: str, default_model_dir: str | None =
     else:
         raise RuntimeError(f"{name}: no seed gives clear greedy margins")
     check_rope_permutation(lc, weights["model.layers.0.self_attn.q_proj.weight"])
+    check_features_matter(lc, weights, prompt, goldens["f32"])
     text = None
     if "text" in v:
         text = {"text": v["text"], "ids": tok.encode(v["text"]), "add_special_tokens": True,

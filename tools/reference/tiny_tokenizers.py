@@ -198,9 +198,13 @@ class SentencePieceBpeTokenizer:
                 ids += [self.ids[f"<0x{b:02X}>"] for b in sym.encode("utf-8")]
         return ids
 
-    CHAT_TEMPLATE = ("{% for message in messages %}"
-                     "{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + message['content'] | trim + ' [/INST]' }}"
-                     "{% elif message['role'] == 'system' %}{{ '<<SYS>>\\n' + message['content'] | trim + '\\n<</SYS>>\\n\\n' }}"
+    # Llama 2 [INST] style: an optional system message goes inside the first user turn.
+    CHAT_TEMPLATE = ("{% if messages[0]['role'] == 'system' %}{% set system = messages[0]['content'] | trim %}"
+                     "{% set turns = messages[1:] %}{% else %}{% set system = '' %}{% set turns = messages %}{% endif %}"
+                     "{% for message in turns %}{% if message['role'] == 'user' %}"
+                     "{% if loop.first and system %}{% set content = '<<SYS>>\\n' + system + '\\n<</SYS>>\\n\\n' + message['content'] | trim %}"
+                     "{% else %}{% set content = message['content'] | trim %}{% endif %}"
+                     "{{ bos_token + '[INST] ' + content + ' [/INST]' }}"
                      "{% elif message['role'] == 'assistant' %}{{ ' ' + message['content'] | trim + ' ' + eos_token }}"
                      "{% endif %}{% endfor %}")
 
