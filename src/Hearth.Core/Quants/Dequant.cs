@@ -39,7 +39,7 @@ public static partial class Dequant
     public static bool Supports(TensorType type) => type switch
     {
         TensorType.F32 or TensorType.F16 or TensorType.BF16 => true,
-        _ => TensorTypes.IsKnown(type) && TensorTypes.Info(type).IsQuantized,
+        _ => QuantBlocks.BlockTypes.Contains(type),
     };
 
     /// <summary>One block: src [BlockBytes] -> dst [BlockSize]. Lengths are already checked.</summary>

@@ -12,6 +12,13 @@ public static unsafe class QuantBlocks
     /// <summary>Bytes of packed 6-bit scales and mins in Q4_K / Q5_K.</summary>
     public const int K_SCALE_SIZE = 12;
 
+    /// <summary>The quantized types that have a block struct here (all GGML block formats Hearth reads).</summary>
+    public static IReadOnlyList<TensorType> BlockTypes { get; } =
+    [
+        TensorType.Q4_0, TensorType.Q4_1, TensorType.Q5_0, TensorType.Q5_1, TensorType.Q8_0, TensorType.Q8_1,
+        TensorType.Q2_K, TensorType.Q3_K, TensorType.Q4_K, TensorType.Q5_K, TensorType.Q6_K, TensorType.Q8_K,
+    ];
+
     /// <summary>sizeof of the block struct for a quantized type; throws for types without a block struct.</summary>
     public static int StructSize(TensorType type) => type switch
     {
@@ -31,16 +38,16 @@ public static unsafe class QuantBlocks
     };
 
     /// <summary>
-    /// Throws if any block struct disagrees with <see cref="TensorTypes"/> (size or element count).
-    /// C# cannot assert sizeof of a struct at compile time, so Dequant and RowDot run this once
-    /// in their static constructors: a layout mistake fails on first use instead of reading garbage.
+    /// Throws if any block struct's size disagrees with <see cref="TensorTypes"/>.
+    /// C# cannot assert sizeof of a struct at compile time, so Dequant runs this once (RowDot goes
+    /// through Dequant) in its static constructor: a layout mistake fails on first use instead of reading garbage.
     /// </summary>
     public static void VerifyLayouts()
     {
-        foreach (var info in TensorTypes.All)
+        foreach (var type in BlockTypes)
         {
-            if (!info.IsQuantized) continue;
-            int size = StructSize(info.Type);
+            var info = TensorTypes.Info(type);
+            int size = StructSize(type);
             if (size != info.BlockBytes)
                 throw new InvalidOperationException($"block struct for {info.Name} is {size} bytes, GGUF says {info.BlockBytes}");
         }
