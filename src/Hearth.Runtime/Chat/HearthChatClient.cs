@@ -35,7 +35,10 @@ public sealed class HearthChatClient : IChatClient
     public GenerationResult? LastResult { get; private set; }
 
     /// <summary>Used when ChatOptions.MaxOutputTokens is not set; null = until EOS or the context is full.</summary>
-    public int? DefaultMaxOutputTokens { get; init; }
+    public int? DefaultMaxOutputTokens { get; set; }
+
+    /// <summary>Sampling used where ChatOptions leave a setting out (greedy by default).</summary>
+    public SamplerOptions DefaultSampling { get; set; } = SamplerOptions.Greedy;
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         CancellationToken cancellationToken = default)
@@ -54,7 +57,7 @@ public sealed class HearthChatClient : IChatClient
         var request = new GenerationRequest
         {
             PromptIds = prompt.Ids,
-            Sampling = ToSampling(options),
+            Sampling = ToSampling(options, DefaultSampling),
             MaxNewTokens = options?.MaxOutputTokens ?? DefaultMaxOutputTokens,
             StopStrings = [.. prompt.StopStrings, .. options?.StopSequences ?? []],
             SkipSpecialTokens = true,
@@ -113,18 +116,19 @@ public sealed class HearthChatClient : IChatClient
         if (_ownsModel) Model.Dispose();
     }
 
-    /// <summary>Maps chat options onto sampler options (no temperature given = greedy).</summary>
-    public static SamplerOptions ToSampling(ChatOptions? options)
+    /// <summary>Maps chat options onto sampler options; settings left out come from <paramref name="defaults"/> (greedy if null).</summary>
+    public static SamplerOptions ToSampling(ChatOptions? options, SamplerOptions? defaults = null)
     {
-        if (options is null) return SamplerOptions.Greedy;
-        var sampling = new SamplerOptions
+        defaults ??= SamplerOptions.Greedy;
+        if (options is null) return defaults;
+        var sampling = defaults with
         {
-            Temperature = options.Temperature ?? 0f,
-            TopP = options.TopP ?? 1f,
-            TopK = options.TopK ?? 0,
-            FrequencyPenalty = options.FrequencyPenalty ?? 0f,
-            PresencePenalty = options.PresencePenalty ?? 0f,
-            Seed = options.Seed is long seed ? unchecked((int)seed ^ (int)(seed >> 32)) : null,
+            Temperature = options.Temperature ?? defaults.Temperature,
+            TopP = options.TopP ?? defaults.TopP,
+            TopK = options.TopK ?? defaults.TopK,
+            FrequencyPenalty = options.FrequencyPenalty ?? defaults.FrequencyPenalty,
+            PresencePenalty = options.PresencePenalty ?? defaults.PresencePenalty,
+            Seed = options.Seed is long seed ? unchecked((int)seed ^ (int)(seed >> 32)) : defaults.Seed,
         };
         sampling.Validate();
         return sampling;
