@@ -6,6 +6,9 @@ namespace Hearth.Backends.Cpu.Reference;
 /// <summary>
 /// The scalar CPU reference device: plain loops, every op of <see cref="OpKind"/>, every
 /// intermediate kept so any node can be read back. Never optimised; clarity first.
+/// Numerics: element-wise math is float32 as PyTorch does it; reductions (dot products, sums of squares,
+/// softmax denominators) accumulate in double and round once to float, so the oracle is as close to exact as a
+/// float32 result can be. Non-F32 weights are decoded only by Hearth.Core.Quants (Dequant / RowDot).
 /// </summary>
 public sealed class CpuReferenceDevice : IComputeDevice
 {

@@ -65,7 +65,7 @@ internal static class ReferenceSupport
         var tensor = node.Weight;
         if (tensor is null) return "weight node has no tensor";
         if (!WeightTypes.Contains(tensor.Type)) return $"weight type {TypeName(tensor.Type)} is not supported";
-        if (tensor.Shape.Rank == 0) return "weight has no dimensions";
+        if (tensor.Shape.Rank == 0 || tensor.Shape.ElementCount == 0) return $"weight {tensor} is empty";
         long expected;
         try
         {
