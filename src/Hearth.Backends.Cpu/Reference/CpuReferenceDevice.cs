@@ -6,9 +6,9 @@ namespace Hearth.Backends.Cpu.Reference;
 /// <summary>
 /// The scalar CPU reference device: plain loops, every op of <see cref="OpKind"/>, every
 /// intermediate kept so any node can be read back. Never optimised; clarity first.
-/// Numerics: element-wise math is float32 as PyTorch does it; reductions (dot products, sums of squares,
-/// softmax denominators) accumulate in double and round once to float, so the oracle is as close to exact as a
-/// float32 result can be. Non-F32 weights are decoded only by Hearth.Core.Quants (Dequant / RowDot).
+/// Numerics: element-wise math is float32 as PyTorch does it; the reductions written here (F32 matmul dots,
+/// sums of squares, attention dots and softmax denominators) accumulate in double and round once to float.
+/// Non-F32 weights are decoded only by Hearth.Core.Quants: Dequant.Row, and RowDot.Dot (which accumulates in float).
 /// </summary>
 public sealed class CpuReferenceDevice : IComputeDevice
 {

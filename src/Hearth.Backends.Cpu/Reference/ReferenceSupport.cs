@@ -1,19 +1,12 @@
 using Hearth.Compute;
 using Hearth.Core;
+using Hearth.Core.Quants;
 
 namespace Hearth.Backends.Cpu.Reference;
 
 /// <summary>What the reference backend can run, and why not when it cannot (the reason goes into the Compile error).</summary>
 internal static class ReferenceSupport
 {
-    /// <summary>Weight storage types the reference can read: F32 directly, the rest through Hearth.Core.Quants.</summary>
-    private static readonly HashSet<TensorType> WeightTypes =
-    [
-        TensorType.F32, TensorType.F16, TensorType.BF16,
-        TensorType.Q4_0, TensorType.Q4_1, TensorType.Q5_0, TensorType.Q5_1, TensorType.Q8_0,
-        TensorType.Q2_K, TensorType.Q3_K, TensorType.Q4_K, TensorType.Q5_K, TensorType.Q6_K,
-    ];
-
     /// <summary>Null when supported; otherwise what is wrong, in words.</summary>
     public static string? WhyUnsupported(Node node)
     {
@@ -54,7 +47,7 @@ internal static class ReferenceSupport
     public static bool IsFloatValue(Node node) => node.Op switch
     {
         OpKind.Input or OpKind.State or OpKind.KvWrite => false,
-        OpKind.Weight => WeightTypes.Contains(node.Type),
+        OpKind.Weight => Dequant.Supports(node.Type),
         _ => node.Type == TensorType.F32,
     };
 
@@ -64,7 +57,7 @@ internal static class ReferenceSupport
     {
         var tensor = node.Weight;
         if (tensor is null) return "weight node has no tensor";
-        if (!WeightTypes.Contains(tensor.Type)) return $"weight type {TypeName(tensor.Type)} is not supported";
+        if (!Dequant.Supports(tensor.Type)) return $"weight type {TypeName(tensor.Type)} is not supported";
         if (tensor.Shape.Rank == 0 || tensor.Shape.ElementCount == 0) return $"weight {tensor} is empty";
         long expected;
         try
