@@ -33,9 +33,13 @@ public sealed class GgufWriter
         if (shape.Rank > 4) throw new ArgumentException($"tensor '{name}': GGUF tensors have at most 4 dimensions, got {shape}", nameof(shape));
         foreach (int d in shape.Dims)
             if (d <= 0) throw new ArgumentException($"tensor '{name}': GGUF dimensions must be positive, got {shape}", nameof(shape));
+        var info = TensorTypes.Info(type);
+        int rowLength = shape.Rank == 0 ? 1 : shape.Last;
+        if (rowLength % info.BlockSize != 0)
+            throw new ArgumentException($"tensor '{name}': {info.Name} rows of {rowLength} elements are not a multiple of the block size {info.BlockSize}", nameof(shape));
         long expected = TensorTypes.TensorBytes(type, shape);
         if (data.Length != expected)
-            throw new ArgumentException($"tensor '{name}': {TensorTypes.Info(type).Name} {shape} needs {expected} bytes, got {data.Length}", nameof(data));
+            throw new ArgumentException($"tensor '{name}': {info.Name} {shape} needs {expected} bytes, got {data.Length}", nameof(data));
         if (!_tensorNames.Add(name)) throw new ArgumentException($"tensor '{name}' was already added", nameof(name));
         _tensors.Add(new PendingTensor(name, type, shape.Rank == 0 ? new Shape(1) : shape, data));
     }
