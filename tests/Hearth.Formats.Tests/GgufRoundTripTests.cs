@@ -244,3 +244,22 @@ public class GgufRoundTripTests
         Assert.Throws<ArgumentException>(() => writer.AddTensor("t", TensorType.F32, new Shape(1), new byte[4]));
     }
 }
+
+public class GgufValueTests
+{
+    [Fact]
+    public void AsInt64_OfHugeUnsigned_ThrowsHearthException()
+    {
+        Assert.Throws<HearthException>(() => GgufValue.Of(ulong.MaxValue).AsInt64());
+        Assert.Equal(5L, GgufValue.Of(5ul).AsInt64());
+        Assert.Throws<HearthException>(() => GgufValue.Of("x").AsInt64());
+    }
+
+    [Fact]
+    public void OfNested_BuildsAnArrayOfArrays()
+    {
+        var v = GgufValue.OfNested(GgufValue.Of([1, 2]), GgufValue.Of(["a"]));
+        Assert.Equal(GgufValueType.Array, v.ArrayElementType);
+        Assert.Equal(2, v.AsArray().Length);
+    }
+}

@@ -204,6 +204,13 @@ public class SafeTensorsTests
     }
 
     [Fact]
+    public void NonNumericDataOffsets()
+    {
+        var error = OpenFails(Build("""{"w":{"dtype":"F32","shape":[1],"data_offsets":["0",4]}}""", new byte[4]));
+        Assert.Contains("\"data_offsets\" must be an array of two integers", error.Message);
+    }
+
+    [Fact]
     public void MissingDataOffsets()
     {
         OpenFails(Build("""{"w":{"dtype":"F32","shape":[1]}}""", new byte[4]));

@@ -93,7 +93,7 @@ internal static class GgufReader
         if (!metadata.TryGetValue(AlignmentKey, out var value)) return DefaultAlignment;
         if (!value.IsInteger)
             throw cursor.Error($"metadata '{AlignmentKey}' must be an integer, found {value.Type}");
-        long alignment = value.Type == GgufValueType.UInt64 ? (long)Math.Min((ulong)value.Value, long.MaxValue) : value.AsInt64();
+        long alignment = value.Value is ulong u ? (long)Math.Min(u, long.MaxValue) : value.AsInt64();
         if (alignment <= 0 || alignment > (1 << 30) || (alignment & (alignment - 1)) != 0)
             throw cursor.Error($"metadata '{AlignmentKey}' is {alignment}; it must be a nonzero power of two (at most 2^30)");
         return (int)alignment;

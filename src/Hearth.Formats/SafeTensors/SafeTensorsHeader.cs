@@ -120,6 +120,7 @@ internal static class SafeTensorsHeader
         }
 
         if (!entry.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
+            || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
             || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end))
             throw new ModelFormatException(path, $"tensor '{name}': \"data_offsets\" must be an array of two integers");
         if (begin < 0 || end < begin || end > dataLength)
