@@ -29,8 +29,9 @@ public sealed record GgufTokenizerSpec
 public static class TokenizerLoader
 {
     /// <summary>Loads a HF tokenizer.json (and tokenizer_config.json beside it or at <paramref name="configPath"/>, if present).</summary>
-    public static ITokenizer FromHuggingFace(string tokenizerJsonPath, string? configPath = null) => throw new NotImplementedException();
+    public static ITokenizer FromHuggingFace(string tokenizerJsonPath, string? configPath = null)
+        => HuggingFaceTokenizerReader.Read(tokenizerJsonPath, configPath);
 
     /// <summary>Builds the tokenizer GGUF metadata describes, with the same behaviour as the HF file it came from.</summary>
-    public static ITokenizer FromGguf(GgufTokenizerSpec spec) => throw new NotImplementedException();
+    public static ITokenizer FromGguf(GgufTokenizerSpec spec) => GgufTokenizerBuilder.Build(spec);
 }
