@@ -90,6 +90,17 @@ internal static class HuggingFaceTokenizerReader
         });
     }
 
+    public static string? ReadChatTemplate(string configPath, string name)
+    {
+        using var document = Parse(configPath);
+        var template = Json.Get(document.RootElement, "chat_template");
+        if (template.ValueKind == JsonValueKind.String) return template.GetString();
+        if (template.ValueKind != JsonValueKind.Array) return null;
+        foreach (var entry in template.EnumerateArray())
+            if (Json.OptionalString(entry, "name") == name) return Json.RequiredString(entry, "template", configPath);
+        return null;
+    }
+
     /// <summary>bos_token / eos_token of tokenizer_config.json: a string or {"content": ...}.</summary>
     public static string? ConfigTokenString(JsonElement config, string field)
     {

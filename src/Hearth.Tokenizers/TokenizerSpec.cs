@@ -33,5 +33,10 @@ public static class TokenizerLoader
         => HuggingFaceTokenizerReader.Read(tokenizerJsonPath, configPath);
 
     /// <summary>Builds the tokenizer GGUF metadata describes, with the same behaviour as the HF file it came from.</summary>
+    /// <summary>The chat_template of a tokenizer_config.json (a string, or the entry named <paramref name="name"/> of a
+    /// [{name, template}] list), or null if it has none.</summary>
+    public static string? ReadChatTemplate(string tokenizerConfigPath, string name = "default")
+        => HuggingFaceTokenizerReader.ReadChatTemplate(tokenizerConfigPath, name);
+
     public static ITokenizer FromGguf(GgufTokenizerSpec spec) => GgufTokenizerBuilder.Build(spec);
 }
