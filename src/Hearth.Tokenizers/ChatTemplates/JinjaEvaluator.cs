@@ -206,7 +206,7 @@ internal sealed class JinjaEvaluator
                     return u.Op switch
                     {
                         "not" => !IsTruthy(operand),
-                        "-" => operand is long l ? -l : operand is double d ? -d : throw Fail(u, $"bad operand for unary -: {TypeName(operand)}"),
+                        "-" => operand is long l ? (object)(-l) : operand is double d ? -d : throw Fail(u, $"bad operand for unary -: {TypeName(operand)}"),
                         _ => operand,
                     };
                 }
@@ -241,9 +241,9 @@ internal sealed class JinjaEvaluator
                 "-" => Arithmetic(l, r, (x, y) => x - y, (x, y) => x - y),
                 "*" => l is string s && r is long n ? string.Concat(Enumerable.Repeat(s, (int)Math.Max(0, n))) : Arithmetic(l, r, (x, y) => x * y, (x, y) => x * y),
                 "/" => ToDouble(l) / ToDouble(r),
-                "//" => l is long x && r is long y ? (y == 0 ? throw new InvalidOperationException("integer division by zero") : (long)Math.Floor((double)x / y)) : Math.Floor(ToDouble(l) / ToDouble(r)),
-                "%" => l is long x2 && r is long y2 ? (y2 == 0 ? throw new InvalidOperationException("modulo by zero") : ((x2 % y2) + y2) % y2) : ToDouble(l) % ToDouble(r),
-                "**" => l is long x3 && r is long y3 && y3 >= 0 ? (long)Math.Pow(x3, y3) : Math.Pow(ToDouble(l), ToDouble(r)),
+                "//" => l is long x && r is long y ? (y == 0 ? throw new InvalidOperationException("integer division by zero") : (object)(long)Math.Floor((double)x / y)) : Math.Floor(ToDouble(l) / ToDouble(r)),
+                "%" => l is long x2 && r is long y2 ? (y2 == 0 ? throw new InvalidOperationException("modulo by zero") : (object)(((x2 % y2) + y2) % y2)) : ToDouble(l) % ToDouble(r),
+                "**" => l is long x3 && r is long y3 && y3 >= 0 ? (object)(long)Math.Pow(x3, y3) : Math.Pow(ToDouble(l), ToDouble(r)),
                 _ => throw new InvalidOperationException($"unknown operator {b.Op}"),
             };
         }
@@ -262,7 +262,8 @@ internal sealed class JinjaEvaluator
     {
         if (l is bool lb) l = lb ? 1L : 0L;
         if (r is bool rb) r = rb ? 1L : 0L;
-        return l is long a && r is long b ? integer(a, b) : real(ToDouble(l), ToDouble(r));
+        if (l is long a && r is long b) return integer(a, b);
+        return real(ToDouble(l), ToDouble(r));
     }
 
     public static bool Contains(object? container, object? item) => container switch

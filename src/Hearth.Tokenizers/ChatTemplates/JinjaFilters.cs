@@ -147,7 +147,7 @@ internal static class JinjaFilters
                     string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsedReal) => parsedReal,
                     _ => Arg(0, "default", 0.0),
                 };
-            case "abs": return value is long l2 ? Math.Abs(l2) : Math.Abs(ToDouble(value));
+            case "abs": return value is long l2 ? (object)Math.Abs(l2) : Math.Abs(ToDouble(value));
             case "round":
                 {
                     var digits = Arg(0, "precision", 0L) is long p ? (int)p : 0;
