@@ -33,7 +33,7 @@ internal static class ModelLoader
             int[] eos = spec is null ? [] : [.. new[] { spec.EosId }.OfType<int>().Concat(spec.ExtraEosIds)];
             return new Model(new ModelParts(
                 path, "gguf", arch, config, file, builder,
-                CreateTokenizer: () => TokenizerLoader.FromGguf(spec ?? throw GgufTokenizerMetadata.NoTokenizer(path)),
+                CreateTokenizer: () => NamingFile(path, () => TokenizerLoader.FromGguf(spec ?? throw GgufTokenizerMetadata.NoTokenizer(path))),
                 ChatTemplateSource: GgufTokenizerMetadata.ChatTemplate(meta, path),
                 FileEosIds: eos,
                 TokenizerKind: () => spec?.Model ?? "none",
@@ -79,6 +79,19 @@ internal static class ModelLoader
         {
             folder.Dispose();
             throw;
+        }
+    }
+
+    // The GGUF tokenizer builder sees metadata, not the file: its errors name the key, so add the file.
+    private static ITokenizer NamingFile(string path, Func<ITokenizer> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (HearthException e) when (e is not ModelFormatException { Path: var p } || p != path)
+        {
+            throw new ModelFormatException(path, e.Message, e);
         }
     }
 
