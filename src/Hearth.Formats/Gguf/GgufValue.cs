@@ -31,13 +31,19 @@ public sealed class GgufValue
     public static GgufValue Of(string[] v) => new(GgufValueType.Array, v, GgufValueType.String);
     public static GgufValue Of(float[] v) => new(GgufValueType.Array, v, GgufValueType.Float32);
     public static GgufValue Of(int[] v) => new(GgufValueType.Array, v, GgufValueType.Int32);
+    public static GgufValue Of(long v) => new(GgufValueType.Int64, v);
+    public static GgufValue Of(double v) => new(GgufValueType.Float64, v);
+    public static GgufValue Of(uint[] v) => new(GgufValueType.Array, v, GgufValueType.UInt32);
+    /// <summary>An array of arrays; each element must itself be an array value.</summary>
+    public static GgufValue OfNested(params GgufValue[] arrays) => new(GgufValueType.Array, arrays, GgufValueType.Array);
 
     public bool IsInteger => Type is GgufValueType.UInt8 or GgufValueType.Int8 or GgufValueType.UInt16 or GgufValueType.Int16
         or GgufValueType.UInt32 or GgufValueType.Int32 or GgufValueType.UInt64 or GgufValueType.Int64;
 
     /// <summary>Any integer type as long (throws for non-integers).</summary>
-    public long AsInt64() => IsInteger ? Convert.ToInt64(Value, CultureInfo.InvariantCulture)
-        : throw new HearthException($"GGUF value of type {Type} is not an integer");
+    public long AsInt64() => !IsInteger ? throw new HearthException($"GGUF value of type {Type} is not an integer")
+        : Value is ulong u && u > long.MaxValue ? throw new HearthException($"GGUF value {u} does not fit in a 64-bit signed integer")
+        : Convert.ToInt64(Value, CultureInfo.InvariantCulture);
 
     /// <summary>Any numeric type as double.</summary>
     public double AsDouble() => Type is GgufValueType.Float32 or GgufValueType.Float64 || IsInteger
