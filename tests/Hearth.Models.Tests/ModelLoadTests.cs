@@ -33,6 +33,7 @@ public sealed class ModelLoadTests : IDisposable
         foreach (int eos in new[] { 307, 308, 310 }) Assert.Contains(eos, model.EosIds);
         Assert.NotNull(model.ChatTemplateSource);
         Assert.Contains("<|im_start|>", model.ChatTemplateSource, StringComparison.Ordinal);
+        Assert.NotNull(model.ChatTemplate);
         var golden = TestData.LoadGolden("llama3-gqa", "f32");
         Assert.Equal(golden.TextPrompt!.Ids, model.Tokenizer.Encode(golden.TextPrompt.Text, golden.TextPrompt.AddSpecialTokens));
     }
@@ -176,6 +177,37 @@ public sealed class ModelLoadTests : IDisposable
         string path = RewriteGguf("llama3-gqa", meta => meta.Remove("llama.feed_forward_length"));
         var e = Assert.Throws<ModelFormatException>(() => Model.Load(path));
         Assert.Contains("'llama.feed_forward_length'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Chat_template_list_picks_default_and_jinja_file_wins()
+    {
+        string folder = CopyHfFolderJson("llama3-gqa");
+        string tokenizerConfig = Path.Combine(folder, "tokenizer_config.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tokenizerConfig))!.AsObject();
+        json["chat_template"] = new System.Text.Json.Nodes.JsonArray(
+            new System.Text.Json.Nodes.JsonObject { ["name"] = "tool_use", ["template"] = "T" },
+            new System.Text.Json.Nodes.JsonObject { ["name"] = "default", ["template"] = "D" });
+        File.WriteAllText(tokenizerConfig, json.ToJsonString());
+        using (var model = Model.Load(folder)) Assert.Equal("D", model.ChatTemplateSource);
+
+        File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), "J");
+        using (var model = Model.Load(folder)) Assert.Equal("J", model.ChatTemplateSource);
+
+        json["chat_template"] = 42;
+        File.WriteAllText(tokenizerConfig, json.ToJsonString());
+        File.Delete(Path.Combine(folder, "chat_template.jinja"));
+        var e = Assert.Throws<ModelFormatException>(() => Model.Load(folder));
+        Assert.Equal(tokenizerConfig, e.Path);
+        Assert.Contains("'chat_template'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Step_graph_cannot_be_built_after_dispose()
+    {
+        var model = Model.Load(Variant("llama2-mha", "model-f32.gguf"));
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.BuildStepGraph(1, FakeStateBuffer.Cache(model.Config), false));
     }
 
     // Copies the JSON files of a variant's hf/ folder (and its weights, unless rewritten later) to a temp folder.
