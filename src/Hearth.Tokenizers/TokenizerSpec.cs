@@ -29,8 +29,14 @@ public sealed record GgufTokenizerSpec
 public static class TokenizerLoader
 {
     /// <summary>Loads a HF tokenizer.json (and tokenizer_config.json beside it or at <paramref name="configPath"/>, if present).</summary>
-    public static ITokenizer FromHuggingFace(string tokenizerJsonPath, string? configPath = null) => throw new NotImplementedException();
+    public static ITokenizer FromHuggingFace(string tokenizerJsonPath, string? configPath = null)
+        => HuggingFaceTokenizerReader.Read(tokenizerJsonPath, configPath);
 
     /// <summary>Builds the tokenizer GGUF metadata describes, with the same behaviour as the HF file it came from.</summary>
-    public static ITokenizer FromGguf(GgufTokenizerSpec spec) => throw new NotImplementedException();
+    /// <summary>The chat_template of a tokenizer_config.json (a string, or the entry named <paramref name="name"/> of a
+    /// [{name, template}] list), or null if it has none.</summary>
+    public static string? ReadChatTemplate(string tokenizerConfigPath, string name = "default")
+        => HuggingFaceTokenizerReader.ReadChatTemplate(tokenizerConfigPath, name);
+
+    public static ITokenizer FromGguf(GgufTokenizerSpec spec) => GgufTokenizerBuilder.Build(spec);
 }

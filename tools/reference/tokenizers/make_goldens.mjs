@@ -1,0 +1,65 @@
+// Writes the golden files under tests/data/tokenizers/ from the official Hugging Face JS tokenizers and
+// Jinja, for the real tokenizer files that tools/fetch-test-data.sh extracts under tests/data/external/.
+// Run: (from the repository root) tools/fetch-test-data.sh && (cd tools/reference/tokenizers && npm ci && node make_goldens.mjs)
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Tokenizer } from "@huggingface/tokenizers";
+import { Template } from "@huggingface/jinja";
+import { corpus } from "./corpus.mjs";
+import { conversations } from "./conversations.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..", "..");
+const external = join(root, "tests", "data", "external");
+const outDir = join(root, "tests", "data", "tokenizers");
+const versionOf = (pkg) => JSON.parse(readFileSync(join(here, "node_modules", ...pkg.split("/"), "package.json"), "utf8")).version;
+const generator = {
+  script: "tools/reference/tokenizers/make_goldens.mjs",
+  "@huggingface/tokenizers": versionOf("@huggingface/tokenizers"),
+  "@huggingface/jinja": versionOf("@huggingface/jinja"),
+};
+const names = ["llama2", "llama3_1", "qwen3"];
+
+const tokenString = (t) => (t == null ? null : typeof t === "string" ? t : t.content);
+
+for (const name of names) {
+  const dir = join(external, name);
+  if (!existsSync(join(dir, "tokenizer.json"))) throw new Error(`missing ${dir}/tokenizer.json: run tools/fetch-test-data.sh`);
+  const tokenizerJson = JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8"));
+  const config = JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8"));
+  const source = JSON.parse(readFileSync(join(dir, "source.json"), "utf8"));
+  const tokenizer = new Tokenizer(tokenizerJson, config);
+  const cases = corpus.map((text) => {
+    const ids = tokenizer.encode(text, { add_special_tokens: true }).ids;
+    const idsNoSpecial = tokenizer.encode(text, { add_special_tokens: false }).ids;
+    // The JS decode refuses an empty list; HF's Python decode of [] is "".
+    const decode = (opts) => (ids.length === 0 ? "" : tokenizer.decode(ids, opts));
+    return { text, ids, ids_no_special: idsNoSpecial, decoded: decode({}), decoded_skip_special: decode({ skip_special_tokens: true }) };
+  });
+  writeFileSync(join(outDir, `${name}.encode.json`), JSON.stringify({ generator, tokenizer: source, cases }, null, 1) + "\n");
+
+  const template = config.chat_template;
+  if (template) {
+    const sourceText = typeof template === "string" ? template : template.find((t) => t.name === "default").template;
+    const compiled = new Template(sourceText);
+    const renders = [];
+    for (const conv of conversations) {
+      for (const addGenerationPrompt of [false, true]) {
+        const vars = {
+          messages: conv.messages,
+          add_generation_prompt: addGenerationPrompt,
+          bos_token: tokenString(config.bos_token) ?? "",
+          eos_token: tokenString(config.eos_token) ?? "",
+        };
+        if (conv.tools) vars.tools = conv.tools;
+        let rendered = null, error = null;
+        try { rendered = compiled.render(vars); } catch (e) { error = String(e.message ?? e); }
+        renders.push({ conversation: conv.name, add_generation_prompt: addGenerationPrompt, rendered, error });
+      }
+    }
+    writeFileSync(join(outDir, `${name}.chat.json`),
+      JSON.stringify({ generator, tokenizer: source, bos_token: tokenString(config.bos_token), eos_token: tokenString(config.eos_token), conversations, renders }, null, 1) + "\n");
+  }
+  console.log(`${name}: ${cases.length} cases${template ? ", chat template" : ""}`);
+}
