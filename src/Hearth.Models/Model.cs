@@ -11,29 +11,82 @@ public sealed record KvCacheBuffers(IReadOnlyList<IStateBuffer> Keys, IReadOnlyL
 /// <summary>
 /// A loaded model: config, tokenizer, chat template and memory-mapped weights in their storage
 /// types, from a GGUF file or a HF folder. The model is written once as a graph of named ops.
+/// Config and weights are read and checked by <see cref="Load"/>; the tokenizer and chat template
+/// are built on first use (weights-only consumers such as graph tests and quantization never
+/// pay for them), and their errors surface then, naming their file.
 /// </summary>
 public sealed class Model : IDisposable
 {
-    private Model() => throw new NotImplementedException();
+    private readonly IStepGraphBuilder _builder;
+    private readonly Lazy<ITokenizer> _tokenizer;
+    private readonly Lazy<ChatTemplate?> _chatTemplate;
+    private readonly Lazy<IReadOnlyList<int>> _eosIds;
+    private readonly Lazy<ModelInfo> _info;
+    private bool _disposed;
+
+    internal Model(ModelParts parts)
+    {
+        Path = parts.Path;
+        Format = parts.Format;
+        Architecture = parts.Architecture;
+        Config = parts.Config;
+        Weights = parts.Weights;
+        _builder = parts.Builder;
+        ChatTemplateSource = parts.ChatTemplateSource;
+        _tokenizer = new Lazy<ITokenizer>(parts.CreateTokenizer);
+        _chatTemplate = new Lazy<ChatTemplate?>(() => parts.ChatTemplateSource is { } source ? Tokenizers.ChatTemplates.ChatTemplate.Parse(source) : null);
+        _eosIds = new Lazy<IReadOnlyList<int>>(() => [.. parts.FileEosIds.Concat(Tokenizer.EosIds).Distinct()]);
+        _info = new Lazy<ModelInfo>(() => ModelInfo.Create(this, parts.TokenizerKind(), parts.Metadata));
+    }
 
     /// <summary>Loads a GGUF file or a HF folder; errors name the file and problem.</summary>
-    public static Model Load(string path) => throw new NotImplementedException();
+    public static Model Load(string path) => ModelLoader.Load(path);
 
-    public string Path => throw new NotImplementedException();
+    public string Path { get; }
     /// <summary>"gguf" or "hf".</summary>
-    public string Format => throw new NotImplementedException();
-    public ModelConfig Config => throw new NotImplementedException();
-    public ITokenizer Tokenizer => throw new NotImplementedException();
-    public ChatTemplate? ChatTemplate => throw new NotImplementedException();
-    public ITensorSource Weights => throw new NotImplementedException();
+    public string Format { get; }
+    public IArchitecture Architecture { get; }
+    public ModelConfig Config { get; }
+    public ITokenizer Tokenizer => _tokenizer.Value;
+    public ChatTemplate? ChatTemplate => _chatTemplate.Value;
+    /// <summary>The chat template text (tokenizer_config.json or GGUF tokenizer.chat_template), if any.</summary>
+    public string? ChatTemplateSource { get; }
+    public ITensorSource Weights { get; }
+    /// <summary>Tensors the step graph uses (each once; a tied output shares the embedding).</summary>
+    public IReadOnlyList<Core.HostTensor> UsedTensors => _builder.UsedTensors;
     /// <summary>Extra stop ids from generation_config.json (eos_token_id list), merged with the tokenizer's.</summary>
-    public IReadOnlyList<int> EosIds => throw new NotImplementedException();
+    public IReadOnlyList<int> EosIds => _eosIds.Value;
+    /// <summary>Architecture, hyper-parameters, tokenizer kind, chat template and tensors (for `hearth info`).</summary>
+    public ModelInfo Info => _info.Value;
 
     /// <summary>
     /// Builds the graph of one step over <paramref name="tokenCount"/> tokens: inputs "tokens" and
     /// "positions" (I32 [T]); output "logits" F32 [T, vocab] if <paramref name="allLogits"/>, else [1, vocab] for the last token.
     /// </summary>
-    public ComputeGraph BuildStepGraph(int tokenCount, KvCacheBuffers cache, bool allLogits) => throw new NotImplementedException();
+    public ComputeGraph BuildStepGraph(int tokenCount, KvCacheBuffers cache, bool allLogits)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _builder.Build(tokenCount, cache, allLogits);
+    }
 
-    public void Dispose() => throw new NotImplementedException();
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Weights.Dispose();
+    }
 }
+
+/// <summary>What a format loader hands to <see cref="Model"/>.</summary>
+internal sealed record ModelParts(
+    string Path,
+    string Format,
+    IArchitecture Architecture,
+    ModelConfig Config,
+    ITensorSource Weights,
+    IStepGraphBuilder Builder,
+    Func<ITokenizer> CreateTokenizer,
+    string? ChatTemplateSource,
+    IReadOnlyList<int> FileEosIds,
+    Func<string> TokenizerKind,
+    IReadOnlyList<KeyValuePair<string, string>> Metadata);

@@ -30,6 +30,8 @@ public sealed record ModelConfig
     public required RopeMode RopeMode { get; init; }
     /// <summary>0 = full attention.</summary>
     public int SlidingWindow { get; init; }
+    /// <summary>First layer that uses <see cref="SlidingWindow"/> (Qwen2's max_window_layers); earlier layers attend fully.</summary>
+    public int SlidingWindowFirstLayer { get; init; }
     public bool QkvBias { get; init; }
     public bool TiedEmbeddings { get; init; }
 }

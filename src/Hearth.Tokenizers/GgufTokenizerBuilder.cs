@@ -56,8 +56,8 @@ internal static class GgufTokenizerBuilder
         {
             "llama-bpe" or "llama3" or "llama-v3" => PreTokenizer.Llama3Pattern,
             "qwen2" => PreTokenizer.Qwen2Pattern,
-            null or "gpt2" or "default" => PreTokenizer.Gpt2Pattern,
-            _ => throw new ModelFormatException(Field + ".pre", $"pre-tokenizer '{spec.Pre}' is not supported (expected llama-bpe, qwen2, gpt2 or default)"),
+            null or "gpt2" or "gpt-2" or "default" => PreTokenizer.Gpt2Pattern,
+            _ => throw new ModelFormatException(Field + ".pre", $"pre-tokenizer '{spec.Pre}' is not supported (expected llama-bpe, qwen2, gpt-2 or default)"),
         };
         var isLlama3 = spec.Pre is "llama-bpe" or "llama3" or "llama-v3";
         var addBos = spec.AddBos ?? false;

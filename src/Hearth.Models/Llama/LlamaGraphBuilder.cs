@@ -1,0 +1,106 @@
+using Hearth.Compute;
+using Hearth.Core;
+
+namespace Hearth.Models.Llama;
+
+/// <summary>
+/// Builds one step of a Llama-family decoder (Llama 2/3, Mistral, Qwen2) as a graph of named
+/// ops. The graph names no backend; weights stay in their storage types.
+/// </summary>
+public sealed class LlamaGraphBuilder : IStepGraphBuilder
+{
+    private readonly ModelConfig _config;
+    private readonly LlamaWeights _weights;
+    private readonly float[] _invFreq; // [headDim / 2], rope scaling folded in
+
+    public LlamaGraphBuilder(ModelConfig config, LlamaWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(weights);
+        _config = config;
+        _weights = weights;
+        _invFreq = RopeFrequencies.Compute(config.HeadDim, config.RopeTheta, config.RopeScaling, weights.RopeFreqFactors);
+        var used = new List<HostTensor> { weights.TokenEmbd };
+        foreach (var l in weights.Layers)
+        {
+            used.AddRange(new[] { l.AttnNorm, l.Wq, l.Bq, l.Wk, l.Bk, l.Wv, l.Bv, l.Wo, l.FfnNorm, l.WGate, l.WUp, l.WDown }.OfType<HostTensor>());
+        }
+        used.Add(weights.OutputNorm);
+        if (!weights.IsTied) used.Add(weights.Output);
+        UsedTensors = used;
+    }
+
+    public IReadOnlyList<HostTensor> UsedTensors { get; }
+
+    /// <summary>RoPE inverse frequencies the graph uses ([headDim / 2]).</summary>
+    public IReadOnlyList<float> InverseFrequencies => _invFreq;
+
+    public ComputeGraph Build(int tokenCount, KvCacheBuffers cache, bool allLogits)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        var c = _config;
+        CheckCache(cache, c);
+        if (tokenCount <= 0) throw new HearthException($"a step needs at least one token, got {tokenCount}");
+
+        var g = new ComputeGraph();
+        var tokens = g.Input("tokens", tokenCount);           // I32 [T]
+        var positions = g.Input("positions", tokenCount);     // I32 [T]
+        var invFreq = g.Constant("rope_inv_freq", _invFreq);  // F32 [headDim / 2]
+        var tokenEmbd = g.Weight(_weights.TokenEmbd);         // [vocab, dim]
+        var x = g.Embedding("inp_embd", tokenEmbd, tokens);   // [T, dim]
+        float attentionScale = 1f / MathF.Sqrt(c.HeadDim);
+
+        for (int i = 0; i < c.LayerCount; i++)
+        {
+            var w = _weights.Layers[i];
+            string b = $"blk.{i}.";
+            var h = g.RmsNorm(b + "attn_norm", x, g.Weight(w.AttnNorm), c.RmsNormEps);    // [T, dim]
+            var q = Projection(g, b + "q", h, w.Wq, w.Bq);                                   // [T, heads * headDim]
+            var k = Projection(g, b + "k", h, w.Wk, w.Bk);                                   // [T, kvHeads * headDim]
+            var v = Projection(g, b + "v", h, w.Wv, w.Bv);                                   // [T, kvHeads * headDim]
+            q = g.Rope(b + "q_rope", q, positions, invFreq, new RopeParams(c.HeadCount, c.HeadDim, c.RopeMode));
+            k = g.Rope(b + "k_rope", k, positions, invFreq, new RopeParams(c.KvHeadCount, c.HeadDim, c.RopeMode));
+            var kCache = g.KvWrite(b + "k_cache", k, positions, g.State(b + "k_cache_state", cache.Keys[i]), i);
+            var vCache = g.KvWrite(b + "v_cache", v, positions, g.State(b + "v_cache_state", cache.Values[i]), i);
+            int window = i >= c.SlidingWindowFirstLayer ? c.SlidingWindow : 0;
+            var attn = g.Attention(b + "attn", q, positions, kCache, vCache,
+                new AttentionParams(i, c.HeadCount, c.KvHeadCount, c.HeadDim, attentionScale, window)); // [T, heads * headDim]
+            var attnOut = g.MatMul(b + "attn_out", attn, g.Weight(w.Wo));                  // [T, dim]
+            x = g.Add(b + "attn_residual", x, attnOut);
+
+            h = g.RmsNorm(b + "ffn_norm", x, g.Weight(w.FfnNorm), c.RmsNormEps);
+            var gate = g.MatMul(b + "ffn_gate", h, g.Weight(w.WGate));                     // [T, ffnDim]
+            var up = g.MatMul(b + "ffn_up", h, g.Weight(w.WUp));                           // [T, ffnDim]
+            var act = g.SiluMul(b + "ffn_act", gate, up);
+            var ffnOut = g.MatMul(b + "ffn_out", act, g.Weight(w.WDown));                  // [T, dim]
+            x = g.Add(b + "out", x, ffnOut);
+        }
+
+        x = g.RmsNorm("output_norm", x, g.Weight(_weights.OutputNorm), c.RmsNormEps);
+        if (!allLogits && tokenCount > 1) x = g.TakeLastRows("output_norm_last", x, 1);
+        var output = _weights.IsTied ? tokenEmbd : g.Weight(_weights.Output);
+        var logits = g.MatMul("logits", x, output);                                         // [T or 1, vocab]
+        g.MarkOutput(logits);
+        return g;
+    }
+
+    // x @ W^T (+ bias): the final node carries the plain name ("blk.N.q") whether or not there is a bias.
+    private static Compute.Node Projection(ComputeGraph g, string name, Compute.Node x, HostTensor weight, HostTensor? bias)
+    {
+        if (bias is null) return g.MatMul(name, x, g.Weight(weight));
+        var product = g.MatMul(name + "_mm", x, g.Weight(weight));
+        return g.Add(name, product, g.Weight(bias));
+    }
+
+    private static void CheckCache(KvCacheBuffers cache, ModelConfig c)
+    {
+        int kvDim = c.KvHeadCount * c.HeadDim;
+        if (cache.Keys.Count != c.LayerCount || cache.Values.Count != c.LayerCount)
+            throw new HearthException($"KV cache has {cache.Keys.Count} key and {cache.Values.Count} value buffers, the model has {c.LayerCount} layers");
+        foreach (var buffer in cache.Keys.Concat(cache.Values))
+        {
+            if (buffer.Shape.Rank != 2 || buffer.Shape[1] != kvDim)
+                throw new HearthException($"KV cache buffer '{buffer.Name}' has shape {buffer.Shape}, expected [capacity, {kvDim}]");
+        }
+    }
+}
