@@ -59,7 +59,7 @@ internal static class GenerateCommand
             var request = new GenerationRequest
             {
                 Prompt = parse.GetValue(prompt),
-                PromptIds = parse.GetValue(promptIds),
+                PromptIds = parse.GetResult(promptIds) is null ? null : parse.GetValue(promptIds),
                 MaxNewTokens = parse.GetValue(maxTokens),
                 Sampling = sampling.Read(parse),
                 StopStrings = parse.GetValue(stop) ?? [],

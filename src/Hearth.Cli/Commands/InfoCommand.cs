@@ -52,20 +52,20 @@ internal static class InfoCommand
     private static void WriteText(CliContext context, Model model)
     {
         var o = context.Out;
-        o.WriteLine($"model:           {model.Path} ({model.Format})");
-        foreach (var (key, value) in ConfigRows(model.Config)) o.WriteLine($"{key + ":",-17}{value}");
+        o.WriteLine($"model:            {model.Path} ({model.Format})");
+        foreach (var (key, value) in ConfigRows(model.Config)) o.WriteLine($"{key + ":",-18}{value}");
         var tokenizer = model.Tokenizer;
-        o.WriteLine($"tokenizer:       {tokenizer.GetType().Name}, {tokenizer.VocabSize} tokens");
-        o.WriteLine($"bos:             {(tokenizer.BosId is int bos ? TokenLabel(tokenizer, bos) : "none")}{(tokenizer.AddsBos ? " (added)" : " (not added)")}");
-        o.WriteLine($"eos:             {string.Join(", ", model.EosIds.Select(id => TokenLabel(tokenizer, id)))}");
+        o.WriteLine($"tokenizer:        {tokenizer.GetType().Name}, {tokenizer.VocabSize} tokens");
+        o.WriteLine($"bos:              {(tokenizer.BosId is int bos ? TokenLabel(tokenizer, bos) : "none")}{(tokenizer.AddsBos ? " (added)" : " (not added)")}");
+        o.WriteLine($"eos:              {string.Join(", ", model.EosIds.Select(id => TokenLabel(tokenizer, id)))}");
         if (model.ChatTemplate is { } template)
         {
             var oneLine = template.Source.ReplaceLineEndings("\\n");
-            o.WriteLine($"chat template:   {template.Source.Length} chars: {(oneLine.Length > 100 ? oneLine[..100] + "..." : oneLine)}");
+            o.WriteLine($"chat template:    {template.Source.Length} chars: {(oneLine.Length > 100 ? oneLine[..100] + "..." : oneLine)}");
         }
         else
         {
-            o.WriteLine("chat template:   none");
+            o.WriteLine("chat template:    none");
         }
         o.WriteLine();
 
