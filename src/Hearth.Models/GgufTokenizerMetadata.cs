@@ -33,7 +33,7 @@ public static class GgufTokenizerMetadata
         if (tokenTypes is not null && tokenTypes.Length != tokens.Length)
             throw g.Invalid(p + "token_type", $"has {tokenTypes.Length} values for {tokens.Length} tokens");
 
-        int[] extraEos = [.. new[] { Id("eot_token_id"), Id("eom_token_id") }.OfType<int>()];
+        int[] extraEos = [.. new[] { Id("eot_token_id"), Id("eom_token_id") }.OfType<int>().Concat(EndOfTurnTokens(tokens, tokenTypes)).Distinct()];
         return new GgufTokenizerSpec
         {
             Model = model,
@@ -51,6 +51,24 @@ public static class GgufTokenizerMetadata
             AddEos = g.OptionalBool(p + "add_eos_token"),
             AddSpacePrefix = g.OptionalBool(p + "add_space_prefix"),
         };
+    }
+
+    // End-of-turn markers that chat models emit but many GGUF files do not list as eos/eot ids
+    // (HF lists them in generation_config.json instead). Like llama.cpp, treat these control
+    // tokens as end of generation.
+    private static readonly HashSet<string> EndOfTurnTexts = new(StringComparer.Ordinal)
+    {
+        "<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<|endoftext|>", "<end_of_turn>", "<EOT>", "<|end▁of▁sentence|>",
+    };
+
+    private const int ControlTokenType = 3;
+
+    private static IEnumerable<int> EndOfTurnTokens(string[] tokens, int[]? tokenTypes)
+    {
+        for (int id = 0; id < tokens.Length; id++)
+        {
+            if ((tokenTypes is null || tokenTypes[id] == ControlTokenType) && EndOfTurnTexts.Contains(tokens[id])) yield return id;
+        }
     }
 
     /// <summary>tokenizer.chat_template, if present.</summary>
