@@ -16,17 +16,9 @@ public static class CliRunner
     public static CliResult Run(params string[] args) => RunWithInput("", args);
 
     /// <summary>The repository root (the folder holding Hearth.slnx) above the test binaries.</summary>
-    public static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Hearth.slnx"))) return dir.FullName;
-            throw new InvalidOperationException("Hearth.slnx not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string RepoRoot => RepoPaths.RepoRoot;
 
-    public static string TinyPath(string relative) => Path.Combine(RepoRoot, "tests", "data", "tiny", relative);
+    public static string TinyPath(string relative) => RepoPaths.Tiny(relative);
 }
 
 /// <summary>A fact that is skipped (with the reason) while the tiny test models are missing.</summary>

@@ -6,18 +6,9 @@ namespace Hearth.Models.Tests;
 /// <summary>Locates the repository's test data by walking up from the test binary to the folder holding Hearth.slnx.</summary>
 internal static class TestData
 {
-    public static string RepoRoot { get; } = FindRoot();
+    public static string RepoRoot => RepoPaths.RepoRoot;
 
-    public static string Tiny => Path.Combine(RepoRoot, "tests", "data", "tiny");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Hearth.slnx"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"no Hearth.slnx above {AppContext.BaseDirectory}");
-    }
+    public static string Tiny => RepoPaths.Tiny();
 
     /// <summary>Every golden file as (variant, dtype).</summary>
     public static IEnumerable<(string Variant, string Dtype)> Goldens() =>

@@ -19,13 +19,7 @@ public sealed class TinyModelFactAttribute : FactAttribute
 
 public static class TinyModels
 {
-    public static string Path(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Hearth.slnx")))
-                return System.IO.Path.Combine(dir.FullName, "tests", "data", "tiny", relative);
-        return System.IO.Path.Combine("tests", "data", "tiny", relative);
-    }
+    public static string Path(string relative) => RepoPaths.Tiny(relative);
 }
 
 /// <summary>The runtime on the real tiny llama3-gqa model (after the model, backend and tokenizer land).</summary>

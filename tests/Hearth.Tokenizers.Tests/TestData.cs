@@ -5,17 +5,10 @@ namespace Hearth.Tokenizers.Tests;
 /// <summary>Paths of committed goldens (tests/data/tokenizers) and fetched real tokenizer files (tests/data/external).</summary>
 internal static class TestData
 {
-    public static readonly string RepoRoot = FindRoot();
+    public static string RepoRoot => RepoPaths.RepoRoot;
     public static string GoldenDir => Path.Combine(RepoRoot, "tests", "data", "tokenizers");
 
     public static readonly string[] RealTokenizers = ["llama2", "llama3_1", "qwen3"];
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Hearth.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("cannot find the repository root (Hearth.slnx) above " + AppContext.BaseDirectory);
-    }
 
     /// <summary>The folder with tokenizer.json / tokenizer_config.json of a real tokenizer; fails (never skips) when absent.</summary>
     public static string External(string name)
