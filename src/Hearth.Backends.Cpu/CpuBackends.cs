@@ -1,4 +1,5 @@
 using Hearth.Backends.Cpu.Reference;
+using Hearth.Backends.Cpu.Simd;
 using Hearth.Compute;
 
 namespace Hearth.Backends.Cpu;
@@ -12,6 +13,13 @@ public static class CpuBackends
     /// <summary>Name of the scalar reference backend: the oracle every fast path is tested against.</summary>
     public const string ReferenceName = "cpu-ref";
 
-    /// <summary>Registers "cpu-ref". Safe to call more than once.</summary>
-    public static void Register() => BackendRegistry.Register(ReferenceName, () => new CpuReferenceDevice());
+    /// <summary>Name of the fast SIMD, multi-threaded CPU backend.</summary>
+    public const string FastName = "cpu";
+
+    /// <summary>Registers "cpu-ref" and "cpu". Safe to call more than once.</summary>
+    public static void Register()
+    {
+        BackendRegistry.Register(ReferenceName, () => new CpuReferenceDevice());
+        BackendRegistry.Register(FastName, () => new CpuDevice());
+    }
 }

@@ -1,0 +1,103 @@
+using System.Runtime.Intrinsics;
+using Hearth.Backends.Cpu.Simd.Kernels;
+using Hearth.Backends.Cpu.Threading;
+using Hearth.Compute;
+using Hearth.Core;
+
+namespace Hearth.Backends.Cpu.Simd.Ops;
+
+// q [T, heads * headDim], positions [T], kCache/vCache [capacity, kvHeads * headDim] -> dst [T, heads * headDim]
+// Causal with optional sliding window. Work items are (token, head) pairs spread over the pool; each reads the
+// cache rows in place, with one score row of scratch per worker (no T x T buffer, nothing allocated per step).
+internal sealed unsafe class AttentionStep : Step, IParallelWork
+{
+    private readonly string _name;
+    private readonly float* _q;
+    private readonly int* _positions;
+    private readonly int _tokens;
+    private readonly CpuFastStateBuffer _k, _v;
+    private readonly AttentionParams _p;
+    private readonly float* _dst;
+    private readonly CpuThreadPool _pool;
+    private readonly Pinned<float>[] _scores;  // per worker: [capacity]
+
+    public AttentionStep(string name, float* q, int* positions, int tokens, CpuFastStateBuffer k, CpuFastStateBuffer v,
+        AttentionParams p, float* dst, CpuThreadPool pool)
+    {
+        _name = name; _q = q; _positions = positions; _tokens = tokens; _k = k; _v = v; _p = p; _dst = dst; _pool = pool;
+        _scores = new Pinned<float>[pool.ThreadCount];
+        for (int i = 0; i < _scores.Length; i++) _scores[i] = new Pinned<float>(Math.Min(k.Capacity, v.Capacity));
+    }
+
+    public override void Run()
+    {
+        int capacity = Math.Min(_k.Capacity, _v.Capacity);
+        for (int t = 0; t < _tokens; t++)
+        {
+            int position = _positions[t];
+            if (position < 0) throw new HearthException($"graph node '{_name}': negative position {position} at row {t}");
+            if (position >= capacity)
+                throw new HearthException($"graph node '{_name}': context is full: position {position} is past the cache's {capacity} rows");
+        }
+        _pool.Run(this, _tokens * _p.HeadCount, 1);
+    }
+
+    public void Execute(int start, int end, int worker)
+    {
+        int headDim = _p.HeadDim, width = _p.HeadCount * headDim, kvWidth = _p.KvHeadCount * headDim;
+        int group = _p.HeadCount / _p.KvHeadCount;
+        float* scores = _scores[worker].Pointer;
+        for (int item = start; item < end; item++)
+        {
+            int t = item / _p.HeadCount, h = item % _p.HeadCount;
+            int position = _positions[t];
+            int first = _p.SlidingWindow > 0 ? Math.Max(0, position - _p.SlidingWindow + 1) : 0;
+            int count = position - first + 1;
+            float* query = _q + (long)t * width + h * headDim;
+            long kvOffset = (long)(h / group) * headDim;
+
+            float max = float.NegativeInfinity;
+            for (int j = 0; j < count; j++)
+            {
+                long at = (long)(first + j) * kvWidth + kvOffset;
+                float dot = _k.F32 != null ? FloatDots.Dot(query, _k.F32 + at, headDim) : FloatDots.DotHalf(query, _k.F16 + at, headDim);
+                float s = dot * _p.Scale;
+                scores[j] = s;
+                max = MathF.Max(max, s);
+            }
+            float sum = ExpInPlace(scores, count, max);
+
+            float* output = _dst + (long)t * width + h * headDim;
+            new Span<float>(output, headDim).Clear();
+            for (int j = 0; j < count; j++)
+            {
+                long at = (long)(first + j) * kvWidth + kvOffset;
+                if (_v.F32 != null) FloatDots.Axpy(scores[j], _v.F32 + at, output, headDim);
+                else FloatDots.AxpyHalf(scores[j], _v.F16 + at, output, headDim);
+            }
+            float inverse = 1f / sum;
+            for (int d = 0; d < headDim; d++) output[d] *= inverse;
+        }
+    }
+
+    // scores[j] = exp(scores[j] - max); returns the sum
+    private static float ExpInPlace(float* scores, int count, float max)
+    {
+        var m = Vector256.Create(max);
+        var acc = Vector256<float>.Zero;
+        int j = 0;
+        for (; j + 8 <= count; j += 8)
+        {
+            var e = Vector256.Exp(Vector256.Load(scores + j) - m);
+            e.Store(scores + j);
+            acc += e;
+        }
+        float sum = Vector256.Sum(acc);
+        for (; j < count; j++)
+        {
+            scores[j] = MathF.Exp(scores[j] - max);
+            sum += scores[j];
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,68 @@
+using Hearth.Backends.Cpu.Simd.Kernels;
+using Hearth.Backends.Cpu.Threading;
+using Hearth.Core;
+using Hearth.Core.Quants;
+
+namespace Hearth.Backends.Cpu.Simd.Ops;
+
+// x [T, in] (F32) @ W [out, in]^T (storage type) -> dst [T, out]. Quantized weights: x is quantized to 8 bits
+// once, then output rows are split over the thread pool; each row is read once and used for all T tokens.
+internal sealed unsafe class MatMulStep(
+    float* x, byte* weight, TensorType type, int tokens, int inFeatures, int outFeatures, float* dst,
+    QuantizedActivations activations, CpuThreadPool pool) : Step, IParallelWork
+{
+    private readonly long _rowBytes = TensorTypes.RowBytes(type, inFeatures);
+
+    /// <summary>Types with a SIMD kernel here; the others (Q8_1, Q8_K weights) use Core's scalar RowDot.</summary>
+    public static bool HasSimdKernel(TensorType type) => ActivationBlock(type) >= 0;
+
+    /// <summary>Activation block size for the type: 0 = float activations, 32 = Q8_0-like, 256 = Q8_K-like; -1 = no SIMD kernel.</summary>
+    public static int ActivationBlock(TensorType type) => type switch
+    {
+        TensorType.F32 or TensorType.F16 or TensorType.BF16 => 0,
+        TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q5_0 or TensorType.Q5_1 or TensorType.Q8_0 => 32,
+        TensorType.Q2_K or TensorType.Q3_K or TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K => 256,
+        _ => -1,
+    };
+
+    public override void Run()
+    {
+        int block = ActivationBlock(type);
+        if (block > 0) activations.Quantize(x, tokens, inFeatures, block);
+        // Chunks of rows: small enough that both cores end together, large enough to amortise the claim.
+        int chunk = Math.Max(4, outFeatures / (pool.ThreadCount * 16));
+        pool.Run(this, outFeatures, chunk);
+    }
+
+    public void Execute(int start, int end, int worker)
+    {
+        int blocks32 = inFeatures / 32, blocks256 = inFeatures / 256;
+        for (int r = start; r < end; r++)
+        {
+            byte* row = weight + r * _rowBytes;
+            float* o = dst + r;
+            switch (type)
+            {
+                case TensorType.F32: FloatDots.F32(row, inFeatures, x, inFeatures, tokens, o, outFeatures); break;
+                case TensorType.F16: FloatDots.F16(row, inFeatures, x, inFeatures, tokens, o, outFeatures); break;
+                case TensorType.BF16: FloatDots.BF16(row, inFeatures, x, inFeatures, tokens, o, outFeatures); break;
+                case TensorType.Q4_0: LegacyDots.Row<Q4_0Block>(row, blocks32, activations, 0, tokens, o, outFeatures); break;
+                case TensorType.Q4_1: LegacyDots.Row<Q4_1Block>(row, blocks32, activations, 0, tokens, o, outFeatures); break;
+                case TensorType.Q5_0: LegacyDots.Row<Q5_0Block>(row, blocks32, activations, 0, tokens, o, outFeatures); break;
+                case TensorType.Q5_1: LegacyDots.Row<Q5_1Block>(row, blocks32, activations, 0, tokens, o, outFeatures); break;
+                case TensorType.Q8_0: LegacyDots.Row<Q8_0Block>(row, blocks32, activations, 0, tokens, o, outFeatures); break;
+                case TensorType.Q2_K: KQuantDots.Row<Q2_KBlock>(row, blocks256, activations, 0, tokens, o, outFeatures); break;
+                case TensorType.Q3_K: KQuantDots.Row<Q3_KBlock>(row, blocks256, activations, 0, tokens, o, outFeatures); break;
+                case TensorType.Q4_K: KQuantDots.Row<Q4_KBlock>(row, blocks256, activations, 0, tokens, o, outFeatures); break;
+                case TensorType.Q5_K: KQuantDots.Row<Q5_KBlock>(row, blocks256, activations, 0, tokens, o, outFeatures); break;
+                case TensorType.Q6_K: KQuantDots.Row<Q6_KBlock>(row, blocks256, activations, 0, tokens, o, outFeatures); break;
+                default:
+                    // Scalar fallback: Core's reference dot (dequantizes one block at a time, no F32 copy of the row).
+                    var rowSpan = new ReadOnlySpan<byte>(row, (int)_rowBytes);
+                    for (int t = 0; t < tokens; t++)
+                        o[(long)t * outFeatures] = RowDot.Dot(type, rowSpan, new ReadOnlySpan<float>(x + (long)t * inFeatures, inFeatures));
+                    break;
+            }
+        }
+    }
+}
