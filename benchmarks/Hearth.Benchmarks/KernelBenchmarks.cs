@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Hearth.Backends.Cpu.Reference;
 using Hearth.Backends.Cpu.Simd;
 using Hearth.Compute;
@@ -11,9 +10,9 @@ namespace Hearth.Benchmarks;
 /// <summary>
 /// Matrix-vector products (one decode token) per weight type at TinyLlama shapes, on cpu-ref and on cpu with 1 and
 /// 2 threads. Weight bandwidth = weight bytes / mean time (see WeightBytes in the log).
-/// dotnet run -c Release --project benchmarks/Hearth.Benchmarks -- --filter '*KernelBenchmarks*'
+/// dotnet run -c Release --project benchmarks/Hearth.Benchmarks -- --filter '*KernelBenchmarks*' --inProcess --warmupCount 2 --iterationCount 5
+/// Read the Median column; the machine is shared and noisy.
 /// </summary>
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 9)]
 public class KernelBenchmarks
 {
     private IComputeDevice? _device;

@@ -18,7 +18,8 @@ public sealed class CpuThreadPool : IDisposable
     private int _itemCount;
     private int _chunkSize;
     private int _nextItem;        // next unclaimed item (Interlocked)
-    private int _busyWorkers;     // helpers still inside the current job
+    private int _inside;          // helpers inside the current job (Interlocked)
+    private int _open;            // 1 while helpers may join the current job (Interlocked)
     private long _generation;     // bumped for every job; helpers wait for it to change
     private volatile bool _stopping;
     private Exception? _failure;
@@ -54,15 +55,18 @@ public sealed class CpuThreadPool : IDisposable
         _chunkSize = chunkSize;
         _nextItem = 0;
         _failure = null;
-        Volatile.Write(ref _busyWorkers, _threads.Length);
+        Interlocked.Exchange(ref _open, 1);
         lock (_gate)
         {
             Interlocked.Increment(ref _generation);
             Monitor.PulseAll(_gate);
         }
         RunChunks(0);
+        // Close the job, then wait only for helpers that joined it: a helper the OS has not scheduled yet
+        // (the cores are shared) must not hold up the step once all chunks are done.
+        Interlocked.Exchange(ref _open, 0);
         var spin = new SpinWait();
-        while (Volatile.Read(ref _busyWorkers) != 0) spin.SpinOnce(sleep1Threshold: -1);
+        while (Volatile.Read(ref _inside) != 0) spin.SpinOnce(sleep1Threshold: -1);
         _work = null;
         if (_failure is { } failure) ExceptionDispatchInfo.Capture(failure).Throw();
     }
@@ -103,8 +107,10 @@ public sealed class CpuThreadPool : IDisposable
             }
             if (_stopping) return;
             seen = Volatile.Read(ref _generation);
-            RunChunks(worker);
-            Interlocked.Decrement(ref _busyWorkers);
+            // Join (Dekker-style with the caller's close: both sides use full fences), or skip a job already closed.
+            Interlocked.Increment(ref _inside);
+            if (Volatile.Read(ref _open) == 1) RunChunks(worker);
+            Interlocked.Decrement(ref _inside);
         }
     }
 
