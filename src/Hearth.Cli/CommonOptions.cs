@@ -14,8 +14,8 @@ internal static class CommonOptions
 
     public static Option<string> Backend() => new("--backend")
     {
-        Description = "Compute backend",
-        DefaultValueFactory = _ => "cpu-ref",
+        Description = "Compute backend: cpu (SIMD, multithreaded) or cpu-ref (the scalar reference)",
+        DefaultValueFactory = _ => Hearth.Backends.Cpu.CpuBackends.FastName,
     };
 
     public static Option<int?> Context() => new("--context")

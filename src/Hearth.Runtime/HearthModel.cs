@@ -13,8 +13,8 @@ namespace Hearth.Runtime;
 /// <summary>Settings of a loaded model.</summary>
 public sealed record HearthModelOptions
 {
-    /// <summary>Backend name ("cpu-ref", ...).</summary>
-    public string Backend { get; init; } = "cpu-ref";
+    /// <summary>Backend name: "cpu" (SIMD, the default), "cpu-ref" (the scalar reference), ...</summary>
+    public string Backend { get; init; } = Hearth.Backends.Cpu.CpuBackends.FastName;
 
     /// <summary>Context (KV cache capacity) of the model's sequence; null = the model's, capped at 4096.</summary>
     public int? ContextLength { get; init; }

@@ -133,12 +133,13 @@ internal sealed unsafe class CpuExecutable : IExecutable
                 break;
             case OpKind.Constant:
             case OpKind.Weight:
-                _values[own.Id]!.Span.CopyTo(destination);
+                _values[own.Id]!.Span[..(int)count].CopyTo(destination);
                 break;
             default:
                 if (!_readable[own.Id])
                     throw new HearthException($"graph node '{own.Name}' is an intermediate whose buffer the cpu backend reuses; mark it as a graph output to read it");
-                _values[own.Id]!.Span.CopyTo(destination);
+                // Planned buffers may be larger than the node (shared by liveness): copy the node's part.
+                _values[own.Id]!.Span[..(int)count].CopyTo(destination);
                 break;
         }
     }
