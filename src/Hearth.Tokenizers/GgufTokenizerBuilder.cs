@@ -56,8 +56,9 @@ internal static class GgufTokenizerBuilder
         {
             "llama-bpe" or "llama3" or "llama-v3" => PreTokenizer.Llama3Pattern,
             "qwen2" => PreTokenizer.Qwen2Pattern,
+            "gpt-4o" => PreTokenizer.Gpt4oPattern,
             null or "gpt2" or "gpt-2" or "default" => PreTokenizer.Gpt2Pattern,
-            _ => throw new ModelFormatException(Field + ".pre", $"pre-tokenizer '{spec.Pre}' is not supported (expected llama-bpe, qwen2, gpt-2 or default)"),
+            _ => throw new ModelFormatException(Field + ".pre", $"pre-tokenizer '{spec.Pre}' is not supported (expected llama-bpe, qwen2, gpt-4o, gpt-2 or default)"),
         };
         var isLlama3 = spec.Pre is "llama-bpe" or "llama3" or "llama-v3";
         var addBos = spec.AddBos ?? false;

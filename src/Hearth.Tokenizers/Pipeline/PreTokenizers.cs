@@ -8,6 +8,8 @@ internal abstract class PreTokenizer
     /// <summary>GPT-2's split regex, used by ByteLevel with use_regex.</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
     public const string Llama3Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+    /// <summary>GPT-4o's o200k split regex (letter runs split at case changes, contractions attached).</summary>
+    public const string Gpt4oPattern = @"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+";
     public const string Qwen2Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
     /// <param name="isFirstSection">Whether this text starts the input (no added token before it): Metaspace's "first" scheme.</param>
@@ -30,8 +32,7 @@ internal abstract class PreTokenizer
                 return new SequencePreTokenizer(Json.Array(json, "pretokenizers", path).Select(p => FromJson(p, path)).OfType<PreTokenizer>().ToArray());
             case "Split":
                 var behavior = Json.OptionalString(json, "behavior") ?? "Isolated";
-                if (Json.Bool(json, "invert", false)) throw new ModelFormatException(path, "Split pre-tokenizer with invert=true is not supported");
-                return new SplitPreTokenizer(Json.Pattern(json, path), behavior, path);
+                return new SplitPreTokenizer(Json.Pattern(json, path), behavior, path, Json.Bool(json, "invert", false));
             case "ByteLevel":
                 return new ByteLevelPreTokenizer(Json.Bool(json, "add_prefix_space", false), Json.Bool(json, "use_regex", true) ? new UnicodeRegex(Gpt2Pattern) : null);
             case "Metaspace":
@@ -63,9 +64,13 @@ internal sealed class SplitPreTokenizer : PreTokenizer
 {
     private readonly TextPattern pattern;
     private readonly string behavior;
+    private readonly bool invert;
 
-    public SplitPreTokenizer(TextPattern pattern, string behavior, string path)
+    /// <param name="invert">The pattern matches the pieces to keep rather than the delimiters (o200k: invert with
+    /// "Removed" keeps exactly the regex matches).</param>
+    public SplitPreTokenizer(TextPattern pattern, string behavior, string path, bool invert = false)
     {
+        this.invert = invert;
         if (behavior is not ("Isolated" or "Removed" or "MergedWithPrevious" or "MergedWithNext"))
             throw new ModelFormatException(path, $"Split behavior '{behavior}' is not supported");
         this.pattern = pattern;
@@ -79,11 +84,11 @@ internal sealed class SplitPreTokenizer : PreTokenizer
         var last = 0;
         foreach (var (start, length) in pattern.Matches(piece))
         {
-            if (start > last) spans.Add((false, last, start - last));
-            spans.Add((true, start, length));
+            if (start > last) spans.Add((invert, last, start - last));
+            spans.Add((!invert, start, length));
             last = start + length;
         }
-        if (last < piece.Length) spans.Add((false, last, piece.Length - last));
+        if (last < piece.Length) spans.Add((invert, last, piece.Length - last));
 
         switch (behavior)
         {

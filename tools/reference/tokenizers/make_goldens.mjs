@@ -19,7 +19,27 @@ const generator = {
   "@huggingface/tokenizers": versionOf("@huggingface/tokenizers"),
   "@huggingface/jinja": versionOf("@huggingface/jinja"),
 };
-const names = ["llama2", "llama3_1", "qwen3"];
+const names = ["llama2", "llama3_1", "qwen3", "gemma3", "gpt4o"];
+
+// Renders every conversation (with and without add_generation_prompt) and writes <name>.chat.json. defaults are
+// template variables every render gets (a conversation's own vars win); the golden records the variables used.
+function writeChatGolden(name, sourceText, source, bosToken, eosToken, defaults) {
+  const compiled = new Template(sourceText);
+  const renders = [];
+  for (const conv of conversations) {
+    for (const addGenerationPrompt of [false, true]) {
+      const variables = { ...defaults, ...(conv.vars ?? {}) };
+      const vars = { ...variables, messages: conv.messages, add_generation_prompt: addGenerationPrompt, bos_token: bosToken ?? "", eos_token: eosToken ?? "" };
+      if (conv.tools) vars.tools = conv.tools;
+      let rendered = null, error = null;
+      try { rendered = compiled.render(vars); } catch (e) { error = String(e.message ?? e); }
+      renders.push({ conversation: conv.name, add_generation_prompt: addGenerationPrompt, variables, rendered, error });
+    }
+  }
+  writeFileSync(join(outDir, `${name}.chat.json`),
+    JSON.stringify({ generator, tokenizer: source, bos_token: bosToken, eos_token: eosToken, conversations, renders }, null, 1) + "\n");
+  console.log(`${name}: ${renders.length} renders, ${renders.filter((r) => r.error).length} template errors`);
+}
 
 const tokenString = (t) => (t == null ? null : typeof t === "string" ? t : t.content);
 
@@ -42,24 +62,12 @@ for (const name of names) {
   const template = config.chat_template;
   if (template) {
     const sourceText = typeof template === "string" ? template : template.find((t) => t.name === "default").template;
-    const compiled = new Template(sourceText);
-    const renders = [];
-    for (const conv of conversations) {
-      for (const addGenerationPrompt of [false, true]) {
-        const vars = {
-          messages: conv.messages,
-          add_generation_prompt: addGenerationPrompt,
-          bos_token: tokenString(config.bos_token) ?? "",
-          eos_token: tokenString(config.eos_token) ?? "",
-        };
-        if (conv.tools) vars.tools = conv.tools;
-        let rendered = null, error = null;
-        try { rendered = compiled.render(vars); } catch (e) { error = String(e.message ?? e); }
-        renders.push({ conversation: conv.name, add_generation_prompt: addGenerationPrompt, rendered, error });
-      }
-    }
-    writeFileSync(join(outDir, `${name}.chat.json`),
-      JSON.stringify({ generator, tokenizer: source, bos_token: tokenString(config.bos_token), eos_token: tokenString(config.eos_token), conversations, renders }, null, 1) + "\n");
+    writeChatGolden(name, sourceText, source, tokenString(config.bos_token), tokenString(config.eos_token), {});
   }
   console.log(`${name}: ${cases.length} cases${template ? ", chat template" : ""}`);
 }
+
+// Hearth's own tool-use template (tests/data/tokenizers/templates/tool_use.jinja): the packaged Llama 3.1 template has
+// no tool support, so this one covers custom tools, tool calls and ipython results the way Llama 3.1's does.
+writeChatGolden("tool_use", readFileSync(join(outDir, "templates", "tool_use.jinja"), "utf8"),
+  { template: "tests/data/tokenizers/templates/tool_use.jinja" }, "<|bos|>", "<|eos|>", { date_string: "26 Jul 2024" });
