@@ -15,6 +15,14 @@ internal abstract class PreTokenizer
     /// <param name="isFirstSection">Whether this text starts the input (no added token before it): Metaspace's "first" scheme.</param>
     public abstract void Split(string piece, bool isFirstSection, List<string> destination);
 
+    /// <summary>
+    /// Set when this pre-tokenizer is exactly "split with a regex, then map each piece to the byte-level alphabet"
+    /// (GPT-2 ByteLevel with use_regex, or Split + ByteLevel as Llama 3 / Qwen2 / GPT-4o files have): the encoder then
+    /// walks the regex matches as spans and caches ids per raw word, skipping the per-piece strings.
+    /// KeepGaps: the text between matches is a word too (false for an inverted Split with "Removed").
+    /// </summary>
+    public virtual RegexByteLevelPlan? Plan => null;
+
     public List<string> Run(string text, bool isFirstSection)
     {
         var result = new List<string>();
@@ -45,8 +53,14 @@ internal abstract class PreTokenizer
     }
 }
 
+internal sealed record RegexByteLevelPlan(UnicodeRegex Regex, bool KeepGaps);
+
 internal sealed class SequencePreTokenizer(PreTokenizer[] parts) : PreTokenizer
 {
+    public override RegexByteLevelPlan? Plan
+        => parts.Length == 2 && parts[0] is SplitPreTokenizer split && split.RegexSplit is { } plan
+            && parts[1] is ByteLevelPreTokenizer { IsPlainMapping: true } ? plan : null;
+
     public override void Split(string piece, bool isFirstSection, List<string> destination)
     {
         var pieces = new List<string> { piece };
@@ -66,11 +80,16 @@ internal sealed class SplitPreTokenizer : PreTokenizer
     private readonly string behavior;
     private readonly bool invert;
 
+    /// <summary>This split as a list of words (each match, and the gaps unless removed), when it is that simple.</summary>
+    public RegexByteLevelPlan? RegexSplit { get; }
+
     /// <param name="invert">The pattern matches the pieces to keep rather than the delimiters (o200k: invert with
     /// "Removed" keeps exactly the regex matches).</param>
     public SplitPreTokenizer(TextPattern pattern, string behavior, string path, bool invert = false)
     {
         this.invert = invert;
+        if (pattern.Regex is { } regex && (behavior == "Isolated" && !invert || behavior == "Removed" && invert))
+            RegexSplit = new RegexByteLevelPlan(regex, KeepGaps: !invert);
         if (behavior is not ("Isolated" or "Removed" or "MergedWithPrevious" or "MergedWithNext"))
             throw new ModelFormatException(path, $"Split behavior '{behavior}' is not supported");
         this.pattern = pattern;
@@ -126,6 +145,11 @@ internal sealed class SplitPreTokenizer : PreTokenizer
 
 internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, UnicodeRegex? regex) : PreTokenizer
 {
+    /// <summary>Only maps characters (no regex, no prefix space).</summary>
+    public bool IsPlainMapping => !addPrefixSpace && regex is null;
+
+    public override RegexByteLevelPlan? Plan => !addPrefixSpace && regex is not null ? new RegexByteLevelPlan(regex, KeepGaps: true) : null;
+
     public override void Split(string piece, bool isFirstSection, List<string> destination)
     {
         if (addPrefixSpace && !piece.StartsWith(' ')) piece = " " + piece;
@@ -133,11 +157,11 @@ internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, UnicodeRegex? r
         var last = 0;
         foreach (var (start, length) in regex.Matches(piece))
         {
-            if (start > last) destination.Add(ByteLevelAlphabet.Encode(piece[last..start]));
-            destination.Add(ByteLevelAlphabet.Encode(piece.Substring(start, length)));
+            if (start > last) destination.Add(ByteLevelAlphabet.Encode(piece.AsSpan(last, start - last)));
+            destination.Add(ByteLevelAlphabet.Encode(piece.AsSpan(start, length)));
             last = start + length;
         }
-        if (last < piece.Length) destination.Add(ByteLevelAlphabet.Encode(piece[last..]));
+        if (last < piece.Length) destination.Add(ByteLevelAlphabet.Encode(piece.AsSpan(last)));
     }
 }
 
