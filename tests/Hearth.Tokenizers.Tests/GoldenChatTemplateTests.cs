@@ -7,7 +7,7 @@ namespace Hearth.Tokenizers.Tests;
 public class GoldenChatTemplateTests
 {
     // The real templates of the packaged tokenizers, plus Hearth's own tool-use template (tool_use.jinja).
-    private static readonly string[] WithTemplates = ["llama3_1", "qwen3", "gemma3", "tool_use"];
+    private static readonly string[] WithTemplates = ["llama3_1", "qwen3", "gemma3", "deepseek_v3", "tool_use"];
 
     public static TheoryData<string, int> Cases()
     {

@@ -19,7 +19,7 @@ const generator = {
   "@huggingface/tokenizers": versionOf("@huggingface/tokenizers"),
   "@huggingface/jinja": versionOf("@huggingface/jinja"),
 };
-const names = ["llama2", "llama3_1", "qwen3", "gemma3", "gpt4o"];
+const names = ["llama2", "llama3_1", "qwen3", "gemma3", "gpt4o", "deepseek_v3"];
 
 // Renders every conversation (with and without add_generation_prompt) and writes <name>.chat.json. defaults are
 // template variables every render gets (a conversation's own vars win); the golden records the variables used.
@@ -41,6 +41,25 @@ function writeChatGolden(name, sourceText, source, bosToken, eosToken, defaults)
   console.log(`${name}: ${renders.length} renders, ${renders.filter((r) => r.error).length} template errors`);
 }
 
+// transformers' LlamaTokenizerFast and GemmaTokenizerFast rebuild the post-processor from add_bos_token /
+// add_eos_token (update_post_processor), so DeepSeek V3's file (ByteLevel post-processor, add_bos_token true) gets
+// its BOS in Python; the JS Tokenizer ignores those flags. Do what transformers does, before the JS sees the file.
+function applyTransformersPostProcessor(tokenizerJson, config) {
+  if (!/^(Llama|Gemma)Tokenizer(Fast)?$/.test(config.tokenizer_class ?? "")) return;
+  if (config.add_bos_token === undefined && config.add_eos_token === undefined) return;
+  const idOf = (token) => tokenizerJson.added_tokens.find((t) => t.content === token)?.id ?? tokenizerJson.model.vocab[token];
+  const bos = tokenString(config.bos_token), eos = tokenString(config.eos_token);
+  const single = [], special_tokens = {};
+  const add = (token) => {
+    single.push({ SpecialToken: { id: token, type_id: 0 } });
+    special_tokens[token] = { id: token, ids: [idOf(token)], tokens: [token] };
+  };
+  if ((config.add_bos_token ?? true) && bos != null) add(bos);
+  single.push({ Sequence: { id: "A", type_id: 0 } });
+  if ((config.add_eos_token ?? false) && eos != null) add(eos);
+  tokenizerJson.post_processor = { type: "TemplateProcessing", single, pair: single, special_tokens };
+}
+
 const tokenString = (t) => (t == null ? null : typeof t === "string" ? t : t.content);
 
 for (const name of names) {
@@ -49,6 +68,7 @@ for (const name of names) {
   const tokenizerJson = JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8"));
   const config = JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8"));
   const source = JSON.parse(readFileSync(join(dir, "source.json"), "utf8"));
+  applyTransformersPostProcessor(tokenizerJson, config);
   const tokenizer = new Tokenizer(tokenizerJson, config);
   const cases = corpus.map((text) => {
     const ids = tokenizer.encode(text, { add_special_tokens: true }).ids;
