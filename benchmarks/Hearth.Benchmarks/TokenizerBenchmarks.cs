@@ -13,7 +13,7 @@ namespace Hearth.Benchmarks;
 /// under tests/data/external (tools/fetch-test-data.sh). Compare with tools/reference/tokenizers/bench.mjs
 /// (@huggingface/tokenizers in node on the same text and files). Like the JS run, each measured encode reuses the
 /// tokenizer instance after one warm-up encode, so both sides measure their steady state with word caches warm.
-/// Run: dotnet run -c Release --project benchmarks/Hearth.Benchmarks -- --filter '*TokenizerBenchmarks*'
+/// Run: dotnet run -c Release --project benchmarks/Hearth.Benchmarks -- --filter '*TokenizerBenchmarks*' --artifacts artifacts/benchmarks
 /// </summary>
 [Config(typeof(ThroughputConfig))]
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 9)]
