@@ -21,6 +21,12 @@ internal sealed class BpeTokenizer : ITokenizer
     private readonly Decoder? decoder;
     private readonly SpecialTokenTemplate template;
     private readonly bool cleanUpSpaces;
+    // Fast path for regex-split + byte-level pre-tokenizers: ids per raw (pre-byte-level) word, looked up by span.
+    private readonly RegexByteLevelPlan? plan;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> wordCache = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> wordLookup;
+    private int wordCacheCount;
+    private const int WordCacheLimit = 200_000;
 
     public BpeTokenizer(BpeTokenizerParts parts)
     {
@@ -50,6 +56,8 @@ internal sealed class BpeTokenizer : ITokenizer
             .Select(t => t with { Content = normalizer!.Normalize(t.Content) }));
         BosId = parts.BosId;
         EosIds = parts.EosIds;
+        plan = preTokenizer?.Plan;
+        wordLookup = wordCache.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public int VocabSize => idToToken.Length;
@@ -60,7 +68,7 @@ internal sealed class BpeTokenizer : ITokenizer
     public int[] Encode(string text, bool addSpecialTokens = true)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var ids = new List<int>();
+        var ids = new List<int>(text.Length / 4 + 4);
         if (addSpecialTokens) ids.AddRange(template.Prefix);
         var sections = rawSplitter.Split(text);
         for (var s = 0; s < sections.Count; s++)
@@ -73,12 +81,35 @@ internal sealed class BpeTokenizer : ITokenizer
             {
                 if (normalizedToken is not null) { ids.Add(normalizedToken.Id); continue; }
                 if (piece.Length == 0) continue;
-                if (preTokenizer is null) model.Encode(piece, ids);
+                if (plan is not null) EncodeWords(piece, plan, ids);
+                else if (preTokenizer is null) model.Encode(piece, ids);
                 else foreach (var word in preTokenizer.Run(piece, isFirstSection: s == 0)) model.Encode(word, ids);
             }
         }
         if (addSpecialTokens) ids.AddRange(template.Suffix);
         return ids.ToArray();
+    }
+
+    private void EncodeWords(string piece, RegexByteLevelPlan plan, List<int> ids)
+    {
+        var last = 0;
+        foreach (var (start, length) in plan.Regex.EnumerateMatches(piece))
+        {
+            if (plan.KeepGaps && start > last) EncodeWord(piece.AsSpan(last, start - last), ids);
+            EncodeWord(piece.AsSpan(start, length), ids);
+            last = start + length;
+        }
+        if (plan.KeepGaps && last < piece.Length) EncodeWord(piece.AsSpan(last), ids);
+    }
+
+    private void EncodeWord(ReadOnlySpan<char> word, List<int> ids)
+    {
+        if (!wordLookup.TryGetValue(word, out var wordIds))
+        {
+            wordIds = model.EncodeWord(ByteLevelAlphabet.Encode(word));
+            if (wordCacheCount < WordCacheLimit && wordCache.TryAdd(word.ToString(), wordIds)) Interlocked.Increment(ref wordCacheCount);
+        }
+        ids.AddRange(wordIds.AsSpan());
     }
 
     public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens = false)

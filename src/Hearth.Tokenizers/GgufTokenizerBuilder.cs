@@ -52,12 +52,15 @@ internal static class GgufTokenizerBuilder
             var space = m.IndexOf(' ', 1);
             return space > 0 ? (m[..space], m[(space + 1)..]) : throw new ModelFormatException(Field + ".merges", $"merge '{m}' is not two tokens separated by a space");
         });
-        var pattern = spec.Pre switch
+        // The split regexes llama.cpp applies for each pre name, in order (the same as the HF file's Split sequence).
+        string[] patterns = spec.Pre switch
         {
-            "llama-bpe" or "llama3" or "llama-v3" => PreTokenizer.Llama3Pattern,
-            "qwen2" => PreTokenizer.Qwen2Pattern,
-            null or "gpt2" or "gpt-2" or "default" => PreTokenizer.Gpt2Pattern,
-            _ => throw new ModelFormatException(Field + ".pre", $"pre-tokenizer '{spec.Pre}' is not supported (expected llama-bpe, qwen2, gpt-2 or default)"),
+            "llama-bpe" or "llama3" or "llama-v3" => [PreTokenizer.Llama3Pattern],
+            "qwen2" => [PreTokenizer.Qwen2Pattern],
+            "gpt-4o" => [PreTokenizer.Gpt4oPattern],
+            "deepseek-v3" => PreTokenizer.DeepSeekV3Patterns,
+            null or "gpt2" or "gpt-2" or "default" => [PreTokenizer.Gpt2Pattern],
+            _ => throw new ModelFormatException(Field + ".pre", $"pre-tokenizer '{spec.Pre}' is not supported (expected llama-bpe, qwen2, gpt-4o, deepseek-v3, gpt-2 or default)"),
         };
         var isLlama3 = spec.Pre is "llama-bpe" or "llama3" or "llama-v3";
         var addBos = spec.AddBos ?? false;
@@ -68,7 +71,7 @@ internal static class GgufTokenizerBuilder
             AddedTokens = added,
             Normalizer = spec.Pre == "qwen2" ? new UnicodeNormalizer(System.Text.NormalizationForm.FormC) : null,
             PreTokenizer = new SequencePreTokenizer([
-                new SplitPreTokenizer(new TextPattern(null, new UnicodeRegex(pattern)), "Isolated", Field + ".pre"),
+                .. patterns.Select(p => new SplitPreTokenizer(new TextPattern(null, new UnicodeRegex(p)), "Isolated", Field + ".pre")),
                 new ByteLevelPreTokenizer(false, null)]),
             Decoder = new ByteLevelDecoder(),
             Template = Template(spec, addBos, false),

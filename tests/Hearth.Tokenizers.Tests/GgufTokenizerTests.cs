@@ -31,40 +31,50 @@ public class GgufTokenizerTests
                 types[id] = a["special"]!.GetValue<bool>() ? 3 : 4;
             }
             for (var i = 0; i < size; i++) tokens[i] ??= $"[PAD{i}]";
-            GgufTokenizerSpec spec;
-            if (name == "llama2")
+            // What llama.cpp's convert_hf_to_gguf.py writes for each of these models.
+            var spec = name switch
             {
-                for (var i = 0; i < size; i++) if (tokens[i].StartsWith("<0x", StringComparison.Ordinal)) types[i] = 6;
-                types[0] = 2;
-                // A SentencePiece model scores each piece by its merge order (the HF file's merges are derived from
-                // those scores): rebuild such scores from the merge list.
-                var scores = new float[size];
-                Array.Fill(scores, -1e9f);
-                var rank = 0;
-                foreach (var m in model["merges"]!.AsArray())
-                {
-                    var text = m is JsonArray pair ? pair[0]!.GetValue<string>() + pair[1]!.GetValue<string>() : m!.GetValue<string>().Replace(" ", "", StringComparison.Ordinal);
-                    var id = vocab[text]!.GetValue<int>();
-                    if (scores[id] == -1e9f) scores[id] = -rank;
-                    rank++;
-                }
-                spec = new GgufTokenizerSpec
-                {
-                    Model = "llama", Tokens = tokens, TokenTypes = types, Scores = scores,
-                    BosId = 1, EosId = 2, UnknownId = 0, AddBos = true, AddEos = false,
-                };
-            }
-            else
-            {
-                var merges = model["merges"]!.AsArray().Select(m => m is JsonArray pair ? pair[0]!.GetValue<string>() + " " + pair[1]!.GetValue<string>() : m!.GetValue<string>()).ToArray();
-                spec = new GgufTokenizerSpec
-                {
-                    Model = "gpt2", Pre = name == "qwen3" ? "qwen2" : "llama-bpe", Tokens = tokens, TokenTypes = types, Merges = merges,
-                    BosId = name == "qwen3" ? null : 128000, EosId = name == "qwen3" ? 151645 : 128009, AddBos = name != "qwen3",
-                };
-            }
+                "llama2" => SentencePieceSpec(model, vocab, tokens, types, unknownId: 0, bosId: 1, eosId: 2, addSpacePrefix: true),
+                "gemma3" => SentencePieceSpec(model, vocab, tokens, types, unknownId: 3, bosId: 2, eosId: 1, addSpacePrefix: false),
+                "llama3_1" => ByteLevelSpec(model, tokens, types, "llama-bpe", bosId: 128000, eosId: 128009, addBos: true),
+                "qwen3" => ByteLevelSpec(model, tokens, types, "qwen2", bosId: null, eosId: 151645, addBos: false),
+                "gpt4o" => ByteLevelSpec(model, tokens, types, "gpt-4o", bosId: null, eosId: 199999, addBos: false),
+                "deepseek_v3" => ByteLevelSpec(model, tokens, types, "deepseek-v3", bosId: 0, eosId: 1, addBos: true),
+                _ => throw new ArgumentException(name),
+            };
             return Built[name] = TokenizerLoader.FromGguf(spec);
         }
+    }
+
+    /// <summary>SentencePiece ("llama") metadata: byte tokens typed 6, the unknown token 2; scores as a SentencePiece
+    /// model's (the HF file's merges are derived from them): rebuilt here from the merge order.</summary>
+    private static GgufTokenizerSpec SentencePieceSpec(JsonNode model, JsonObject vocab, string[] tokens, int[] types,
+        int unknownId, int bosId, int eosId, bool addSpacePrefix)
+    {
+        for (var i = 0; i < tokens.Length; i++)
+            if (types[i] == 1 && tokens[i].Length == 6 && tokens[i].StartsWith("<0x", StringComparison.Ordinal)) types[i] = 6;
+        types[unknownId] = 2;
+        var scores = new float[tokens.Length];
+        Array.Fill(scores, -1e9f);
+        var rank = 0;
+        foreach (var m in model["merges"]!.AsArray())
+        {
+            var text = m is JsonArray pair ? pair[0]!.GetValue<string>() + pair[1]!.GetValue<string>() : m!.GetValue<string>().Replace(" ", "", StringComparison.Ordinal);
+            var id = vocab[text]!.GetValue<int>();
+            if (scores[id] == -1e9f) scores[id] = -rank;
+            rank++;
+        }
+        return new GgufTokenizerSpec
+        {
+            Model = "llama", Tokens = tokens, TokenTypes = types, Scores = scores,
+            BosId = bosId, EosId = eosId, UnknownId = unknownId, AddBos = true, AddEos = false, AddSpacePrefix = addSpacePrefix,
+        };
+    }
+
+    private static GgufTokenizerSpec ByteLevelSpec(JsonNode model, string[] tokens, int[] types, string pre, int? bosId, int eosId, bool addBos)
+    {
+        var merges = model["merges"]!.AsArray().Select(m => m is JsonArray pair ? pair[0]!.GetValue<string>() + " " + pair[1]!.GetValue<string>() : m!.GetValue<string>()).ToArray();
+        return new GgufTokenizerSpec { Model = "gpt2", Pre = pre, Tokens = tokens, TokenTypes = types, Merges = merges, BosId = bosId, EosId = eosId, AddBos = addBos };
     }
 
     [Theory]

@@ -6,7 +6,8 @@ namespace Hearth.Tokenizers.Tests;
 /// <summary>The real chat templates rendered over the golden conversations, against @huggingface/jinja (make_goldens.mjs).</summary>
 public class GoldenChatTemplateTests
 {
-    private static readonly string[] WithTemplates = ["llama3_1", "qwen3"];
+    // The real templates of the packaged tokenizers, plus Hearth's own tool-use template (tool_use.jinja).
+    private static readonly string[] WithTemplates = ["llama3_1", "qwen3", "gemma3", "deepseek_v3", "tool_use"];
 
     public static TheoryData<string, int> Cases()
     {
@@ -27,7 +28,9 @@ public class GoldenChatTemplateTests
         {
             if (!Templates.TryGetValue(name, out var template))
             {
-                var source = TokenizerLoader.ReadChatTemplate(Path.Combine(TestData.External(name), "tokenizer_config.json"));
+                var source = name == "tool_use"
+                    ? File.ReadAllText(Path.Combine(TestData.GoldenDir, "templates", "tool_use.jinja"))
+                    : TokenizerLoader.ReadChatTemplate(Path.Combine(TestData.External(name), "tokenizer_config.json"));
                 Assert.NotNull(source);
                 Templates[name] = template = ChatTemplate.Parse(source);
             }
@@ -48,11 +51,26 @@ public class GoldenChatTemplateTests
         var golden = TestData.Golden($"{name}.chat.json");
         var render = golden["renders"]![index]!;
         var conversation = golden["conversations"]!.AsArray().First(c => c!["name"]!.GetValue<string>() == render["conversation"]!.GetValue<string>())!;
-        var messages = conversation["messages"]!.AsArray().Select(m => Turn(m!)).ToList();
+        var messages = conversation["messages"]!.AsArray().Select(m => (JsonObject)m!.DeepClone()).ToList();
         var tools = conversation["tools"]?.AsArray().Select(t => (JsonObject)t!.DeepClone()).ToList();
-        Assert.Null(render["error"]?.GetValue<string>());
-        var rendered = Template(name).Render(messages, render["add_generation_prompt"]!.GetValue<bool>(),
-            golden["bos_token"]?.GetValue<string>(), golden["eos_token"]?.GetValue<string>(), tools);
-        Assert.Equal(render["rendered"]!.GetValue<string>(), rendered);
+        var variables = render["variables"]!.AsObject().ToDictionary(p => p.Key, p => p.Value?.DeepClone());
+        string Render() => Template(name).Render(messages, render["add_generation_prompt"]!.GetValue<bool>(),
+            golden["bos_token"]?.GetValue<string>(), golden["eos_token"]?.GetValue<string>(), tools, variables);
+        if (render["error"]?.GetValue<string>() is { } error)
+        {
+            // The reference raised (raise_exception in the template): so must we, with the template's message.
+            var e = Assert.Throws<TemplateException>(Render);
+            Assert.Contains(error, e.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            var expected = render["rendered"]!.GetValue<string>();
+            Assert.Equal(expected, Render());
+            // The ChatTurn overload (what the runtime uses) renders the same when the messages fit it.
+            string[] turnFields = ["role", "content", "tool_calls", "tool_call_id"];
+            if (variables.Count == 0 && messages.All(m => m.All(p => turnFields.Contains(p.Key)) && m["content"] is JsonValue))
+                Assert.Equal(expected, Template(name).Render(messages.Select(m => Turn(m)).ToList(), render["add_generation_prompt"]!.GetValue<bool>(),
+                    golden["bos_token"]?.GetValue<string>(), golden["eos_token"]?.GetValue<string>(), tools));
+        }
     }
 }

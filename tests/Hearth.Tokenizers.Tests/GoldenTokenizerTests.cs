@@ -57,4 +57,17 @@ public class GoldenTokenizerTests
             Assert.Equal(tokenizer.Decode(ids, skip), string.Concat(pieces));
         }
     }
+
+    [Fact]
+    public void Concurrent_encoding_on_one_fresh_instance_matches_goldens()
+    {
+        // The word caches fill while several threads encode: every result must still equal the golden.
+        var tokenizer = TokenizerLoader.FromHuggingFace(Path.Combine(TestData.External("qwen3"), "tokenizer.json"));
+        var cases = TestData.Golden("qwen3.encode.json")["cases"]!.AsArray();
+        Parallel.For(0, cases.Count * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var golden = cases[i % cases.Count]!;
+            Assert.Equal(TestData.Ints(golden["ids"]), tokenizer.Encode(golden["text"]!.GetValue<string>()));
+        });
+    }
 }

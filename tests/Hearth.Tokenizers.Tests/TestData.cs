@@ -8,7 +8,7 @@ internal static class TestData
     public static string RepoRoot => RepoPaths.RepoRoot;
     public static string GoldenDir => Path.Combine(RepoRoot, "tests", "data", "tokenizers");
 
-    public static readonly string[] RealTokenizers = ["llama2", "llama3_1", "qwen3"];
+    public static readonly string[] RealTokenizers = ["llama2", "llama3_1", "qwen3", "gemma3", "gpt4o", "deepseek_v3"];
 
     /// <summary>The folder with tokenizer.json / tokenizer_config.json of a real tokenizer; fails (never skips) when absent.</summary>
     public static string External(string name)
@@ -19,16 +19,18 @@ internal static class TestData
         return dir;
     }
 
-    private static readonly Dictionary<string, ITokenizer> Loaded = [];
+    // Lazy caches a load failure too, so a broken tokenizer fails each test at once instead of reloading it.
+    private static readonly Dictionary<string, Lazy<ITokenizer>> Loaded = [];
 
     public static ITokenizer Tokenizer(string name)
     {
+        Lazy<ITokenizer>? tokenizer;
         lock (Loaded)
         {
-            if (!Loaded.TryGetValue(name, out var tokenizer))
-                Loaded[name] = tokenizer = TokenizerLoader.FromHuggingFace(Path.Combine(External(name), "tokenizer.json"));
-            return tokenizer;
+            if (!Loaded.TryGetValue(name, out tokenizer))
+                Loaded[name] = tokenizer = new Lazy<ITokenizer>(() => TokenizerLoader.FromHuggingFace(Path.Combine(External(name), "tokenizer.json")));
         }
+        return tokenizer.Value;
     }
 
     private static readonly Dictionary<string, JsonNode> Goldens = [];

@@ -16,7 +16,10 @@ internal sealed class BpeModel
     private readonly bool fuseUnknown;
     private readonly bool ignoreMerges;
     private readonly int[] byteTokenIds = new int[256];
-    private readonly Dictionary<string, int[]> cache = new(StringComparer.Ordinal);
+    // Words seen before (thread-safe: one tokenizer may serve several threads); bounded by CacheLimit entries.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> cache = new(StringComparer.Ordinal);
+    private int cacheCount;
+    private const int CacheLimit = 100_000;
 
     public BpeModel(Dictionary<string, int> vocab, Dictionary<long, (int Rank, int Merged)> merges, int? unknownId,
         bool byteFallback, bool fuseUnknown, bool ignoreMerges)
@@ -36,12 +39,20 @@ internal sealed class BpeModel
     {
         if (word.Length == 0) return;
         if (ignoreMerges && vocab.TryGetValue(word, out var whole)) { destination.Add(whole); return; }
-        if (cache.TryGetValue(word, out var cached)) { destination.AddRange(cached); return; }
+        if (cache.TryGetValue(word, out var cached)) { destination.AddRange(cached.AsSpan()); return; }
+        var result = EncodeWord(word);
+        if (cacheCount < CacheLimit && cache.TryAdd(word, result)) Interlocked.Increment(ref cacheCount);
+        destination.AddRange(result.AsSpan());
+    }
+
+    /// <summary>The ids of one word, without the cache (the caller caches).</summary>
+    public int[] EncodeWord(string word)
+    {
+        if (word.Length == 0) return [];
+        if (ignoreMerges && vocab.TryGetValue(word, out var whole)) return [whole];
         var symbols = InitialSymbols(word);
         ApplyMerges(symbols);
-        var result = symbols.ToArray();
-        if (cache.Count < 100_000) cache[word] = result;
-        destination.AddRange(result);
+        return symbols.ToArray();
     }
 
     private List<int> InitialSymbols(string word)

@@ -54,6 +54,23 @@ public sealed class ChatTemplate
         return new JinjaEvaluator(Source).Render(body, variables);
     }
 
+    /// <summary>Renders messages given as JSON objects, with every field they carry (content null or a list of parts,
+    /// tool_calls, reasoning_content, ...), exactly as a Python/JS caller would pass them.</summary>
+    public string Render(IReadOnlyList<JsonObject> messages, bool addGenerationPrompt, string? bosToken, string? eosToken,
+        IReadOnlyList<JsonObject>? tools, IReadOnlyDictionary<string, JsonNode?>? extraVariables)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (extraVariables is not null)
+            foreach (var (name, value) in extraVariables) variables[name] = JinjaValues.FromJson(value);
+        variables["messages"] = messages.Select(m => JinjaValues.FromJson(m)).ToList();
+        variables["add_generation_prompt"] = addGenerationPrompt;
+        variables["bos_token"] = bosToken ?? "";
+        variables["eos_token"] = eosToken ?? "";
+        if (tools is not null) variables["tools"] = tools.Select(t => JinjaValues.FromJson(t)).ToList();
+        return new JinjaEvaluator(Source).Render(body, variables);
+    }
+
     private static Dictionary<string, object?> MessageValue(ChatTurn turn)
     {
         var message = new Dictionary<string, object?>(StringComparer.Ordinal) { ["role"] = turn.Role, ["content"] = turn.Content };

@@ -11,12 +11,14 @@ internal sealed record AddedToken(int Id, string Content, bool Special, bool LSt
 internal sealed class AddedTokenSplitter
 {
     private readonly Dictionary<char, AddedToken[]> byFirstChar;
+    private readonly System.Buffers.SearchValues<char> firstChars;
 
     public AddedTokenSplitter(IEnumerable<AddedToken> tokens)
     {
         byFirstChar = tokens.Where(t => t.Content.Length > 0)
             .GroupBy(t => t.Content[0])
             .ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.Content.Length).ToArray());
+        firstChars = System.Buffers.SearchValues.Create(byFirstChar.Keys.ToArray());
     }
 
     public bool IsEmpty => byFirstChar.Count == 0;
@@ -28,7 +30,11 @@ internal sealed class AddedTokenSplitter
         var plainStart = 0;
         for (var i = 0; i < text.Length;)
         {
-            var match = IsEmpty ? null : MatchAt(text, i);
+            // Jump to the next character that can start a token (vectorized scan).
+            var next = IsEmpty ? -1 : text.AsSpan(i).IndexOfAny(firstChars);
+            if (next < 0) break;
+            i += next;
+            var match = MatchAt(text, i);
             if (match is null) { i++; continue; }
             sections.Add((text[plainStart..i], null));
             sections.Add((match.Content, match));

@@ -28,12 +28,16 @@ internal static class ByteLevelAlphabet
         return map;
     }
 
-    public static string Encode(string text)
+    /// <summary>The byte-level string of <paramref name="text"/>'s UTF-8 (one char per byte; a lone surrogate is U+FFFD's bytes).</summary>
+    public static string Encode(ReadOnlySpan<char> text)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        var chars = new char[bytes.Length];
-        for (var i = 0; i < bytes.Length; i++) chars[i] = ByteToChar[bytes[i]];
-        return new string(chars);
+        var byteCount = System.Text.Encoding.UTF8.GetByteCount(text);
+        const int StackLimit = 512;
+        Span<byte> utf8 = byteCount <= StackLimit ? stackalloc byte[StackLimit] : new byte[byteCount];
+        Span<char> chars = byteCount <= StackLimit ? stackalloc char[StackLimit] : new char[byteCount];
+        System.Text.Encoding.UTF8.GetBytes(text, utf8);
+        for (var i = 0; i < byteCount; i++) chars[i] = ByteToChar[utf8[i]];
+        return new string(chars[..byteCount]);
     }
 
     /// <summary>Appends the bytes a byte-level token stands for; a character outside the table contributes its own UTF-8.</summary>

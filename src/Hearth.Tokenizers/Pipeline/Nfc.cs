@@ -21,9 +21,7 @@ internal static class Nfc
     public static string Normalize(string text)
     {
         // Below U+0300 no character changes under NFC (no combining marks, no exclusions): the common case.
-        var quick = true;
-        foreach (var c in text) if (c >= '\u0300') { quick = false; break; }
-        if (quick) return text;
+        if (text.AsSpan().IndexOfAnyInRange('\u0300', '\uFFFF') < 0) return text;
 
         var codePoints = new List<int>(text.Length);
         for (var i = 0; i < text.Length; i++)

@@ -70,6 +70,9 @@ internal sealed class TextPattern
         this.regex = regex;
     }
 
+    /// <summary>The regex, or null for a literal pattern.</summary>
+    public UnicodeRegex? Regex => regex;
+
     public List<(int Start, int Length)> Matches(string text)
     {
         if (regex is not null) return regex.Matches(text);

@@ -8,10 +8,27 @@ internal abstract class PreTokenizer
     /// <summary>GPT-2's split regex, used by ByteLevel with use_regex.</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
     public const string Llama3Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+    /// <summary>GPT-4o's o200k split regex (letter runs split at case changes, contractions attached).</summary>
+    public const string Gpt4oPattern = @"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+    /// <summary>DeepSeek V3's three splits: digit runs of up to 3, CJK runs, then a GPT-4-like regex.</summary>
+    public static readonly string[] DeepSeekV3Patterns =
+    [
+        @"\p{N}{1,3}",
+        "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+",
+        @"[!""#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+    ];
     public const string Qwen2Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
     /// <param name="isFirstSection">Whether this text starts the input (no added token before it): Metaspace's "first" scheme.</param>
     public abstract void Split(string piece, bool isFirstSection, List<string> destination);
+
+    /// <summary>
+    /// Set when this pre-tokenizer is exactly "split with a regex, then map each piece to the byte-level alphabet"
+    /// (GPT-2 ByteLevel with use_regex, or Split + ByteLevel as Llama 3 / Qwen2 / GPT-4o files have): the encoder then
+    /// walks the regex matches as spans and caches ids per raw word, skipping the per-piece strings.
+    /// KeepGaps: the text between matches is a word too (false for an inverted Split with "Removed").
+    /// </summary>
+    public virtual RegexByteLevelPlan? Plan => null;
 
     public List<string> Run(string text, bool isFirstSection)
     {
@@ -30,8 +47,7 @@ internal abstract class PreTokenizer
                 return new SequencePreTokenizer(Json.Array(json, "pretokenizers", path).Select(p => FromJson(p, path)).OfType<PreTokenizer>().ToArray());
             case "Split":
                 var behavior = Json.OptionalString(json, "behavior") ?? "Isolated";
-                if (Json.Bool(json, "invert", false)) throw new ModelFormatException(path, "Split pre-tokenizer with invert=true is not supported");
-                return new SplitPreTokenizer(Json.Pattern(json, path), behavior, path);
+                return new SplitPreTokenizer(Json.Pattern(json, path), behavior, path, Json.Bool(json, "invert", false));
             case "ByteLevel":
                 return new ByteLevelPreTokenizer(Json.Bool(json, "add_prefix_space", false), Json.Bool(json, "use_regex", true) ? new UnicodeRegex(Gpt2Pattern) : null);
             case "Metaspace":
@@ -44,8 +60,14 @@ internal abstract class PreTokenizer
     }
 }
 
+internal sealed record RegexByteLevelPlan(UnicodeRegex Regex, bool KeepGaps);
+
 internal sealed class SequencePreTokenizer(PreTokenizer[] parts) : PreTokenizer
 {
+    public override RegexByteLevelPlan? Plan
+        => parts.Length == 2 && parts[0] is SplitPreTokenizer split && split.RegexSplit is { } plan
+            && parts[1] is ByteLevelPreTokenizer { IsPlainMapping: true } ? plan : null;
+
     public override void Split(string piece, bool isFirstSection, List<string> destination)
     {
         var pieces = new List<string> { piece };
@@ -63,9 +85,18 @@ internal sealed class SplitPreTokenizer : PreTokenizer
 {
     private readonly TextPattern pattern;
     private readonly string behavior;
+    private readonly bool invert;
 
-    public SplitPreTokenizer(TextPattern pattern, string behavior, string path)
+    /// <summary>This split as a list of words (each match, and the gaps unless removed), when it is that simple.</summary>
+    public RegexByteLevelPlan? RegexSplit { get; }
+
+    /// <param name="invert">The pattern matches the pieces to keep rather than the delimiters (o200k: invert with
+    /// "Removed" keeps exactly the regex matches).</param>
+    public SplitPreTokenizer(TextPattern pattern, string behavior, string path, bool invert = false)
     {
+        this.invert = invert;
+        if (pattern.Regex is { } regex && (behavior == "Isolated" && !invert || behavior == "Removed" && invert))
+            RegexSplit = new RegexByteLevelPlan(regex, KeepGaps: !invert);
         if (behavior is not ("Isolated" or "Removed" or "MergedWithPrevious" or "MergedWithNext"))
             throw new ModelFormatException(path, $"Split behavior '{behavior}' is not supported");
         this.pattern = pattern;
@@ -79,11 +110,11 @@ internal sealed class SplitPreTokenizer : PreTokenizer
         var last = 0;
         foreach (var (start, length) in pattern.Matches(piece))
         {
-            if (start > last) spans.Add((false, last, start - last));
-            spans.Add((true, start, length));
+            if (start > last) spans.Add((invert, last, start - last));
+            spans.Add((!invert, start, length));
             last = start + length;
         }
-        if (last < piece.Length) spans.Add((false, last, piece.Length - last));
+        if (last < piece.Length) spans.Add((invert, last, piece.Length - last));
 
         switch (behavior)
         {
@@ -121,6 +152,11 @@ internal sealed class SplitPreTokenizer : PreTokenizer
 
 internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, UnicodeRegex? regex) : PreTokenizer
 {
+    /// <summary>Only maps characters (no regex, no prefix space).</summary>
+    public bool IsPlainMapping => !addPrefixSpace && regex is null;
+
+    public override RegexByteLevelPlan? Plan => !addPrefixSpace && regex is not null ? new RegexByteLevelPlan(regex, KeepGaps: true) : null;
+
     public override void Split(string piece, bool isFirstSection, List<string> destination)
     {
         if (addPrefixSpace && !piece.StartsWith(' ')) piece = " " + piece;
@@ -128,11 +164,11 @@ internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, UnicodeRegex? r
         var last = 0;
         foreach (var (start, length) in regex.Matches(piece))
         {
-            if (start > last) destination.Add(ByteLevelAlphabet.Encode(piece[last..start]));
-            destination.Add(ByteLevelAlphabet.Encode(piece.Substring(start, length)));
+            if (start > last) destination.Add(ByteLevelAlphabet.Encode(piece.AsSpan(last, start - last)));
+            destination.Add(ByteLevelAlphabet.Encode(piece.AsSpan(start, length)));
             last = start + length;
         }
-        if (last < piece.Length) destination.Add(ByteLevelAlphabet.Encode(piece[last..]));
+        if (last < piece.Length) destination.Add(ByteLevelAlphabet.Encode(piece.AsSpan(last)));
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Hearth.Tokenizers.Pipeline;
@@ -27,41 +26,60 @@ internal sealed class UnicodeRegex
     public List<(int Start, int Length)> Matches(string text)
     {
         var result = new List<(int, int)>();
-        if (!HasSurrogates(text))
-        {
-            for (var m = regex.Match(text); m.Success; m = m.NextMatch())
-                if (m.Length > 0) result.Add((m.Index, m.Length));
-            return result;
-        }
-        // offsets[i] = start in `text` of the code point at folded index i (plus one sentinel).
-        var folded = new StringBuilder(text.Length);
-        var offsets = new List<int>(text.Length + 1);
-        for (var i = 0; i < text.Length;)
-        {
-            offsets.Add(i);
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                var category = CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(text[i], text[i + 1]));
-                folded.Append(StandIn[(int)category]);
-                i += 2;
-            }
-            else folded.Append(text[i++]);
-        }
-        offsets.Add(text.Length);
-        for (var m = regex.Match(folded.ToString()); m.Success; m = m.NextMatch())
-        {
-            if (m.Length == 0) continue;
-            var start = offsets[m.Index];
-            result.Add((start, offsets[m.Index + m.Length] - start));
-        }
+        foreach (var match in EnumerateMatches(text)) result.Add(match);
         return result;
     }
 
-    private static bool HasSurrogates(string text)
+    /// <summary>The non-empty matches of <paramref name="text"/> without allocating per match (hot path of encoding).</summary>
+    public MatchEnumerator EnumerateMatches(string text)
     {
-        foreach (var c in text) if (char.IsSurrogate(c)) return true;
-        return false;
+        if (!HasSurrogates(text)) return new MatchEnumerator(regex.EnumerateMatches(text), null);
+        // Fold each astral code point to one stand-in char; offsets[i] = start in `text` of folded char i (+ sentinel).
+        var folded = new char[text.Length];
+        var offsets = new int[text.Length + 1];
+        var length = 0;
+        for (var i = 0; i < text.Length;)
+        {
+            offsets[length] = i;
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                folded[length++] = StandIn[(int)CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(text[i], text[i + 1]))];
+                i += 2;
+            }
+            else folded[length++] = text[i++];
+        }
+        offsets[length] = text.Length;
+        return new MatchEnumerator(regex.EnumerateMatches(folded.AsSpan(0, length)), offsets);
     }
+
+    /// <summary>Enumerates (start, length) of non-empty matches in the original text's UTF-16 units.</summary>
+    public ref struct MatchEnumerator(Regex.ValueMatchEnumerator inner, int[]? offsets)
+    {
+        private Regex.ValueMatchEnumerator inner = inner;
+
+        public (int Start, int Length) Current { get; private set; }
+
+        public readonly MatchEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            while (inner.MoveNext())
+            {
+                var match = inner.Current;
+                if (match.Length == 0) continue;
+                if (offsets is null) Current = (match.Index, match.Length);
+                else
+                {
+                    var start = offsets[match.Index];
+                    Current = (start, offsets[match.Index + match.Length] - start);
+                }
+                return true;
+            }
+            return false;
+        }
+    }
+
+    private static bool HasSurrogates(string text) => text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
 
     /// <summary>For each general category, a BMP character of that category that no tokenizer pattern names literally.</summary>
     private static char[] BuildStandIns()
