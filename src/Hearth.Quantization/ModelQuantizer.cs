@@ -91,19 +91,28 @@ public static class ModelQuantizer
         return new QuantizeReport(inputPath, outputPath, preset, decisions, new FileInfo(outputPath).Length, stopwatch.Elapsed, PeakMemory.PeakResidentBytes());
     }
 
-    // Source rows -> F32 -> target type, one row at a time; the finished source range is released.
+    // Source rows -> F32 -> target type in chunks of rows quantized in parallel and written in order;
+    // the finished source range is released. Memory per tensor: one chunk of output rows.
     private static void WriteTensor(SourceTensor tensor, TensorType type, Stream stream)
     {
         int rowLength = tensor.RowLength;
-        var values = new float[rowLength];
-        var row = new byte[TensorTypes.RowBytes(type, rowLength)];
-        for (long r = 0; r < tensor.RowCount; r++)
+        int rowBytes = checked((int)TensorTypes.RowBytes(type, rowLength));
+        int chunkRows = (int)Math.Clamp((4L << 20) / Math.Max(1, rowBytes), 1, Math.Max(1, tensor.RowCount));
+        var chunk = new byte[(long)chunkRows * rowBytes];
+        for (long first = 0; first < tensor.RowCount; first += chunkRows)
         {
-            if (tensor.Values is { } computed) computed.AsSpan((int)(r * rowLength), rowLength).CopyTo(values);
-            else if (tensor.Shape.Rank <= 1) Dequant.Row(tensor.Source!.Type, tensor.Source.Bytes, values);
-            else Dequant.Row(tensor.Source!.Type, tensor.Source.RowBytes(tensor.SourceRow(r)), values);
-            Quantize.Row(type, values, row);
-            stream.Write(row);
+            int rows = (int)Math.Min(chunkRows, tensor.RowCount - first);
+            long chunkFirst = first;
+            Parallel.For(0, rows, () => new float[rowLength], (i, _, values) =>
+            {
+                long r = chunkFirst + i;
+                if (tensor.Values is { } computed) computed.AsSpan((int)(r * rowLength), rowLength).CopyTo(values);
+                else if (tensor.Shape.Rank <= 1) Dequant.Row(tensor.Source!.Type, tensor.Source.Bytes, values);
+                else Dequant.Row(tensor.Source!.Type, tensor.Source.RowBytes(tensor.SourceRow(r)), values);
+                Quantize.Row(type, values, chunk.AsSpan(i * rowBytes, rowBytes));
+                return values;
+            }, _ => { });
+            stream.Write(chunk, 0, rows * rowBytes);
         }
         if (tensor.Source is { } source) PageRelease.Release(source.Data, source.ByteLength);
     }
