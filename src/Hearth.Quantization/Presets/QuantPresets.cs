@@ -22,6 +22,7 @@ public static class QuantPresets
 {
     private static readonly List<QuantPreset> Presets =
     [
+        Uniform("F32", TensorType.F32, 0, "32-bit floats (a plain HF -> GGUF conversion)"),
         Uniform("F16", TensorType.F16, 1, "16-bit IEEE floats"),
         Uniform("BF16", TensorType.BF16, 32, "bfloat16"),
         Uniform("Q8_0", TensorType.Q8_0, 7, "8-bit, blocks of 32 with an f16 scale"),
