@@ -25,6 +25,8 @@ public static class HearthCli
             ChatCommand.Create(context),
             InfoCommand.Create(context),
             TokenizeCommand.Create(context),
+            QuantizeCommand.Create(context),
+            PerplexityCommand.Create(context),
         };
 
         var parse = root.Parse(args);

@@ -10,7 +10,7 @@ public sealed class GgufWriter
     private readonly List<PendingTensor> _tensors = [];
     private readonly HashSet<string> _tensorNames = new(StringComparer.Ordinal);
 
-    private sealed record PendingTensor(string Name, TensorType Type, Shape Shape, ReadOnlyMemory<byte> Data);
+    private sealed record PendingTensor(string Name, TensorType Type, Shape Shape, long ByteLength, ReadOnlyMemory<byte> Data, Action<Stream>? WriteData);
 
     /// <summary>Adds a metadata value; the boxed CLR value must match its <see cref="GgufValueType"/>.</summary>
     public void Add(string key, GgufValue value)
@@ -28,6 +28,29 @@ public sealed class GgufWriter
     /// </summary>
     public void AddTensor(string name, TensorType type, Shape shape, ReadOnlyMemory<byte> data)
     {
+        long expected = CheckTensor(name, type, shape);
+        if (data.Length != expected)
+            throw new ArgumentException($"tensor '{name}': {TensorTypes.Info(type).Name} {shape} needs {expected} bytes, got {data.Length}", nameof(data));
+        _tensorNames.Add(name);
+        _tensors.Add(new PendingTensor(name, type, shape.Rank == 0 ? new Shape(1) : shape, expected, data, null));
+    }
+
+    /// <summary>
+    /// Adds a tensor whose data is produced while the file is written: <paramref name="writeData"/> gets the
+    /// output stream when this tensor's turn comes and must write exactly its byte size (from type and shape).
+    /// Lets a converter stream tensors larger than memory, one at a time.
+    /// </summary>
+    public void AddTensor(string name, TensorType type, Shape shape, Action<Stream> writeData)
+    {
+        ArgumentNullException.ThrowIfNull(writeData);
+        long expected = CheckTensor(name, type, shape);
+        _tensorNames.Add(name);
+        _tensors.Add(new PendingTensor(name, type, shape.Rank == 0 ? new Shape(1) : shape, expected, default, writeData));
+    }
+
+    // Validates name, type and shape; returns the data size in bytes.
+    private long CheckTensor(string name, TensorType type, Shape shape)
+    {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (!TensorTypes.IsKnown(type)) throw new ArgumentException($"tensor '{name}': unknown tensor type id {(int)type}", nameof(type));
         if (shape.Rank > 4) throw new ArgumentException($"tensor '{name}': GGUF tensors have at most 4 dimensions, got {shape}", nameof(shape));
@@ -37,11 +60,8 @@ public sealed class GgufWriter
         int rowLength = shape.Rank == 0 ? 1 : shape.Last;
         if (rowLength % info.BlockSize != 0)
             throw new ArgumentException($"tensor '{name}': {info.Name} rows of {rowLength} elements are not a multiple of the block size {info.BlockSize}", nameof(shape));
-        long expected = TensorTypes.TensorBytes(type, shape);
-        if (data.Length != expected)
-            throw new ArgumentException($"tensor '{name}': {info.Name} {shape} needs {expected} bytes, got {data.Length}", nameof(data));
-        if (!_tensorNames.Add(name)) throw new ArgumentException($"tensor '{name}' was already added", nameof(name));
-        _tensors.Add(new PendingTensor(name, type, shape.Rank == 0 ? new Shape(1) : shape, data));
+        if (_tensorNames.Contains(name)) throw new ArgumentException($"tensor '{name}' was already added", nameof(name));
+        return TensorTypes.TensorBytes(type, shape);
     }
 
     public void Write(string path)
@@ -73,18 +93,28 @@ public sealed class GgufWriter
             for (int d = tensor.Shape.Rank - 1; d >= 0; d--) writer.Write((ulong)tensor.Shape[d]); // ne[] is innermost first
             writer.Write((uint)tensor.Type);
             writer.Write((ulong)offset);
-            offset = GgufReader.AlignUp(offset + tensor.Data.Length, alignment);
+            offset = GgufReader.AlignUp(offset + tensor.ByteLength, alignment);
         }
 
         writer.Flush();
         long start = stream.Position;
         Pad(writer, GgufReader.AlignUp(start, alignment) - start);
-        for (int i = 0; i < _tensors.Count; i++)
+        foreach (var tensor in _tensors)
         {
-            var data = _tensors[i].Data.Span;
-            writer.Write(data);
+            if (tensor.WriteData is { } writeData)
+            {
+                writer.Flush();
+                long before = stream.Position;
+                writeData(stream);
+                if (stream.Position - before != tensor.ByteLength)
+                    throw new InvalidOperationException($"tensor '{tensor.Name}': the data writer wrote {stream.Position - before} bytes, expected {tensor.ByteLength}");
+            }
+            else
+            {
+                writer.Write(tensor.Data.Span);
+            }
             // The last tensor needs no padding after it, but pad anyway so every tensor's extent is aligned.
-            Pad(writer, GgufReader.AlignUp(data.Length, alignment) - data.Length);
+            Pad(writer, GgufReader.AlignUp(tensor.ByteLength, alignment) - tensor.ByteLength);
         }
         writer.Flush();
     }
