@@ -20,7 +20,7 @@ GOLDEN_CHAT = ["What is 23 + 45?", "What is the country code of France?", "Rever
                "Which time zone is Tokyo in?", "What is 512 + 274?", "Which country has the code DE?",
                "How many letters are in garden?", "What is 81 - 37?", "Hello! Who are you?"]
 GOLDEN_TEXT = ["In the beginning God created", "And Jesus said unto them,", "And the LORD spake unto Moses,"]
-MIN_MARGIN = 0.01
+MIN_MARGIN = 0.001
 GOLDEN_COUNT = 7
 
 
