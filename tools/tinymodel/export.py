@@ -128,7 +128,7 @@ def run(args, prepare, c, out: str, seed: int) -> None:
           "note": "chat prompts are the chat template (one user turn, add_generation_prompt) encoded with BOS; "
                   "greedy decoding does not stop at <|im_end|>",
           "prompts": prompts}, os.path.join(out, "golden-greedy.json"))
-    dump({"step": ckpt["step"], "steps": ckpt["steps"], "ema_loss": round(ckpt["ema_loss"], 4),
+    dump({"step": ckpt["step"], "steps": ckpt["steps"], "decay_from": ckpt.get("decay_from"), "ema_loss": round(ckpt["ema_loss"], 4),
           "train_seconds": round(ckpt["seconds"]), "params": ckpt["params"], "torch": ckpt["torch"],
           "threads": ckpt["threads"], "lr": ckpt["lr"], "seed": seed},
          os.path.join(out, "eval", "training.json"))
