@@ -25,6 +25,7 @@ public static class HearthCli
             ChatCommand.Create(context),
             InfoCommand.Create(context),
             TokenizeCommand.Create(context),
+            BenchCommand.Create(context),
         };
 
         var parse = root.Parse(args);
