@@ -22,16 +22,18 @@ internal static class BenchCommand
         var output = new Option<string>("--output", "-o") { Description = "table, json, csv or md", DefaultValueFactory = _ => "table" };
         output.AcceptOnlyFromAmong(Formats);
         var roofline = new Option<string?>("--roofline-plot") { Description = "Also write a roofline picture (SVG) to this file" };
+        var bandwidthBuffer = new Option<int?>("--bandwidth-buffer-mib") { Description = "MiB the bandwidth probe streams (default: 8x the last-level cache, at least 256)" };
         var progress = new Option<bool>("--progress") { Description = "Print each phase to stderr as it starts" };
         CommonOptions.Check(threads, v => v is not int i || i > 0, "> 0");
         CommonOptions.Check(prompt, v => v is not int i || i >= 0, ">= 0");
         CommonOptions.Check(generation, v => v is not int i || i >= 0, ">= 0");
         CommonOptions.Check(decode, v => v is not int i || i == 0 || i >= 2, "0 or >= 2");
+        CommonOptions.Check(bandwidthBuffer, v => v is not int i || i > 0, "> 0");
         CommonOptions.Check(repetitions, v => v >= 1, ">= 1");
 
         var command = new Command("bench", "Measure prompt processing and generation speed (llama-bench semantics)")
         {
-            model, backend, threads, prompt, generation, decode, repetitions, output, roofline, progress,
+            model, backend, threads, prompt, generation, decode, repetitions, output, roofline, bandwidthBuffer, progress,
         };
         command.Validators.Add(result =>
         {
@@ -59,6 +61,7 @@ internal static class BenchCommand
                 DecodeTokens = parse.GetValue(decode) ?? 512,
                 Repetitions = parse.GetValue(repetitions),
                 SkipIfTooLong = skippable,
+                BandwidthBufferBytes = (parse.GetValue(bandwidthBuffer) ?? 0) * (1L << 20),
             };
             if (options.Repetitions < 5)
                 context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"note: {options.Repetitions} repetitions; use at least 5 for figures worth quoting"));

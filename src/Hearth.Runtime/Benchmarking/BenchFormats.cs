@@ -53,6 +53,8 @@ public static class BenchFormats
         if (report.BackendThreads is null)
             yield return $"backend '{report.Backend}' takes no thread count ({report.DeviceDescription})";
         foreach (var s in report.Skipped) yield return $"skipped: {s}";
+        if (report.UnoptimizedAssemblies.Count > 0)
+            yield return $"warning: {string.Join(", ", report.UnoptimizedAssemblies)} built without optimisation (Debug): build with -c Release for real figures";
     }
 
     public static string PlusMinus(MeanSd value, int decimals)
@@ -110,6 +112,7 @@ public static class BenchFormats
                 ["logical_processors"] = Environment.ProcessorCount,
             },
             ["tests"] = new JsonArray([.. report.Tests.Select(t => (JsonNode?)TestJson(t))]),
+            ["unoptimized_assemblies"] = new JsonArray([.. report.UnoptimizedAssemblies.Select(s => (JsonNode?)JsonValue.Create(s))]),
             ["skipped"] = new JsonArray([.. report.Skipped.Select(s => (JsonNode?)JsonValue.Create(s))]),
         };
         return root.ToJsonString(Indented);

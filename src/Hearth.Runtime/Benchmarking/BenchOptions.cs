@@ -26,6 +26,6 @@ public sealed record BenchOptions
     /// (the CLI puts the tests whose size the user did not choose here).</summary>
     public IReadOnlySet<BenchTestKind> SkipIfTooLong { get; init; } = new HashSet<BenchTestKind>();
 
-    /// <summary>Iterations of the per-thread FMA loop of the compute-ceiling probe.</summary>
-    public long PeakFlopsIterations { get; init; } = 4_000_000;
+    /// <summary>Seconds per run of the compute-ceiling probe (best of 3).</summary>
+    public double PeakFlopsSeconds { get; init; } = 0.1;
 }

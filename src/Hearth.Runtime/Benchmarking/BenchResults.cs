@@ -63,4 +63,6 @@ public sealed record BenchReport
     /// <summary>Tests left out (they do not fit the model's context), with the reason.</summary>
     public IReadOnlyList<string> Skipped { get; init; } = [];
     public required DateTimeOffset StartedAt { get; init; }
+    /// <summary>Assemblies built without JIT optimisation (a Debug build): their figures are not representative.</summary>
+    public IReadOnlyList<string> UnoptimizedAssemblies { get; init; } = [];
 }

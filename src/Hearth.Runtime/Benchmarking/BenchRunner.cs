@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using Hearth.Compute;
 using Hearth.Core;
 using Hearth.Models;
@@ -31,7 +32,7 @@ public static class BenchRunner
         var bandwidth = MemoryBandwidth.Measure(options.Threads, options.BandwidthBufferBytes);
         GC.Collect();
         progress?.Invoke($"measuring peak FMA FLOP/s ({options.Threads} threads)");
-        var peak = PeakFlops.Measure(options.Threads, options.PeakFlopsIterations);
+        var peak = PeakFlops.Measure(options.Threads, options.PeakFlopsSeconds);
 
         using var model = Model.Load(modelPath);
         var cost = ModelCost.Of(model);
@@ -84,6 +85,9 @@ public static class BenchRunner
             Tests = tests,
             Skipped = skipped,
             StartedAt = started,
+            UnoptimizedAssemblies = [.. new[] { typeof(BenchRunner).Assembly, device.GetType().Assembly }
+                .Distinct().Where(a => a.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true)
+                .Select(a => a.GetName().Name ?? "?")],
         };
     }
 

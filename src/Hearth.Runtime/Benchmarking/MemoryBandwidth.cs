@@ -111,7 +111,7 @@ public static class MemoryBandwidth
     }
 
     /// <summary>"32768K", "8M", "1024" (bytes) as Linux writes cache sizes.</summary>
-    internal static long? ParseSize(string text)
+    public static long? ParseSize(string text)
     {
         if (text.Length == 0) return null;
         long multiplier = char.ToUpperInvariant(text[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1 };

@@ -17,16 +17,24 @@ public static class PeakFlops
 {
     private const int Accumulators = 12;
 
-    public static FlopsMeasurement Measure(int threadCount, long iterations = 4_000_000, int runs = 3)
+    /// <summary>Best of <paramref name="runs"/> runs of about <paramref name="secondsPerRun"/> each.</summary>
+    public static FlopsMeasurement Measure(int threadCount, double secondsPerRun = 0.1, int runs = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
+        if (!(secondsPerRun > 0)) throw new ArgumentOutOfRangeException(nameof(secondsPerRun), "must be positive");
         (Func<long, long> kernel, int lanes, string method) = Fma.IsSupported && Vector256.IsHardwareAccelerated
             ? ((Func<long, long>)FmaAvx, Vector256<float>.Count, "measured: AVX2 FMA loop")
             : AdvSimd.IsSupported
                 ? (FmaNeon, Vector128<float>.Count, "measured: NEON FMA loop")
                 : (MulAdd, Vector<float>.Count, "measured: vector multiply + add loop (no FMA)");
         kernel(1000); // JIT
+        // Calibrate on one thread so a run lasts about secondsPerRun whatever the machine (or a Debug build).
+        const long Probe = 100_000;
+        long begin = System.Diagnostics.Stopwatch.GetTimestamp();
+        GC.KeepAlive(kernel(Probe));
+        double probeSeconds = Math.Max(1e-6, System.Diagnostics.Stopwatch.GetElapsedTime(begin).TotalSeconds);
+        long iterations = Math.Max(Probe, (long)(Probe * secondsPerRun / probeSeconds));
         double best = 0;
         for (int run = 0; run < runs; run++)
         {

@@ -11,7 +11,7 @@ namespace Hearth.Runtime.Benchmarking;
 /// </summary>
 public static class RooflineSvg
 {
-    private const double Width = 860, Height = 560, Left = 90, Right = 30, Top = 70, Bottom = 70;
+    private const double Width = 860, Height = 560, Left = 110, Right = 30, Top = 70, Bottom = 70;
     private const double PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;
     private static readonly string[] Colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
@@ -49,7 +49,7 @@ public static class RooflineSvg
             svg.AppendLine(F($"<text x=\"{Left - 8}\" y=\"{Y(d) + 4:0.##}\" text-anchor=\"end\">{Flops(d)}</text>"));
         svg.AppendLine(F($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{PlotWidth}\" height=\"{PlotHeight}\" fill=\"none\" stroke=\"#333\"/>"));
         svg.AppendLine(F($"<text x=\"{Left + PlotWidth / 2}\" y=\"{Height - 22}\" text-anchor=\"middle\">arithmetic intensity (FLOP per weight byte, log scale)</text>"));
-        svg.AppendLine(F($"<text x=\"20\" y=\"{Top + PlotHeight / 2}\" text-anchor=\"middle\" transform=\"rotate(-90 20 {Top + PlotHeight / 2})\">FLOP/s (log scale)</text>"));
+        svg.AppendLine(F($"<text x=\"18\" y=\"{Top + PlotHeight / 2}\" text-anchor=\"middle\" transform=\"rotate(-90 18 {Top + PlotHeight / 2})\">FLOP/s (log scale)</text>"));
 
         // Roofline: bandwidth x intensity up to the ridge, then the compute ceiling.
         double startX = Math.Max(xMin, yMin / bandwidth);
