@@ -5,7 +5,8 @@ using System.Runtime.InteropServices;
 namespace Hearth.Runtime.Benchmarking;
 
 /// <summary>A host memory read bandwidth measurement.</summary>
-public sealed record BandwidthMeasurement(double BytesPerSecond, int ThreadCount, long BufferBytes, int Runs, long LastLevelCacheBytes)
+/// <param name="LastLevelCacheBytes">The cache size the OS reported, or null where it says nothing (then <see cref="MemoryBandwidth.DefaultLastLevelCacheBytes"/> sized the buffer).</param>
+public sealed record BandwidthMeasurement(double BytesPerSecond, int ThreadCount, long BufferBytes, int Runs, long? LastLevelCacheBytes)
 {
     public double GigabytesPerSecond => BytesPerSecond / 1e9;
 }
@@ -24,8 +25,8 @@ public static class MemoryBandwidth
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
-        long cache = LastLevelCacheBytes() ?? DefaultLastLevelCacheBytes;
-        if (bufferBytes <= 0) bufferBytes = DefaultBufferBytes(cache);
+        long? reported = LastLevelCacheBytes();
+        if (bufferBytes <= 0) bufferBytes = DefaultBufferBytes(reported ?? DefaultLastLevelCacheBytes);
         int vectorBytes = Vector<long>.Count * sizeof(long);
         // Each thread gets a whole number of 4-vector chunks (the read loop's unroll).
         long chunk = 4L * vectorBytes * threadCount;
@@ -52,7 +53,7 @@ public static class MemoryBandwidth
             if (elapsed > TimeSpan.Zero) best = Math.Max(best, bufferBytes / elapsed.TotalSeconds);
         }
         GC.KeepAlive(sink);
-        return new BandwidthMeasurement(best, threadCount, bufferBytes, runs, cache);
+        return new BandwidthMeasurement(best, threadCount, bufferBytes, runs, reported);
     }
 
     private static (TimeSpan, long) ReadAll(long[][] slices, int threadCount) =>
