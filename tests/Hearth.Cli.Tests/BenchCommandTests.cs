@@ -92,7 +92,7 @@ public class BenchCommandTests
             Assert.True(result.ExitCode == 0, result.Error);
             var svg = XDocument.Load(file);
             Assert.Equal("svg", svg.Root!.Name.LocalName);
-            Assert.Equal(2, svg.Descendants().Count(e => e.Name.LocalName == "circle"));
+            Assert.Equal(2, svg.Descendants().Count(e => e.Name.LocalName == "circle" && (string?)e.Attribute("class") == "point"));
         }
         finally
         {

@@ -32,7 +32,7 @@ public static class BenchFormats
                 t.Name,
                 PlusMinus(t.TokensPerSecond, 2),
                 PlusMinus(t.GigabytesPerSecond, 2),
-                double.IsFinite(t.RooflinePercent) ? t.RooflinePercent.ToString("0.0", Inv) + (t.BandwidthBound ? "" : " (compute)") : "-",
+                double.IsFinite(t.RooflinePercent) ? t.RooflinePercent.ToString("0.0", Inv) : "-",
             ];
         }
     }
@@ -44,6 +44,7 @@ public static class BenchFormats
         var b = report.Bandwidth;
         yield return string.Create(Inv, $"memory read bandwidth: {b.GigabytesPerSecond:0.00} GB/s (measured: {b.ThreadCount} threads streaming {b.BufferBytes / (1 << 20)} MiB, best of {b.Runs})");
         yield return string.Create(Inv, $"peak compute: {report.PeakFlops.FlopsPerSecond / 1e9:0.0} GFLOP/s F32 ({report.PeakFlops.Method}, {report.PeakFlops.ThreadCount} threads)");
+        yield return "% roofline = GB/s / measured read bandwidth (docs/performance.md); --output json adds % of the FMA peak";
         yield return string.Create(Inv, $"weights read per token: {report.Cost.WeightBytesPerToken / 1e6:0.00} MB (all tensors but the token embedding{(report.Cost.TiedEmbeddings ? "; tied: read once as the LM head" : "")})");
         foreach (var t in report.Tests)
         {
@@ -127,6 +128,8 @@ public static class BenchFormats
         ["ms_per_token"] = Pair(t.MillisecondsPerToken),
         ["gbps"] = Pair(t.GigabytesPerSecond),
         ["roofline_percent"] = Number(t.RooflinePercent),
+        ["compute_percent"] = Number(t.ComputePercent),
+        ["attainable_percent"] = Number(t.AttainablePercent),
         ["bandwidth_bound"] = t.BandwidthBound,
         ["weight_bytes_per_token"] = Number(t.WeightBytesPerToken),
         ["flops_per_token"] = Number(t.FlopsPerToken),
@@ -147,7 +150,7 @@ public static class BenchFormats
     [
         "model", "model_path", "weight_type", "size_bytes", "params", "weight_bytes_per_token", "backend", "device", "threads",
         "test", "tokens", "repetitions", "t_s_mean", "t_s_sd", "ms_per_token_mean", "ms_per_token_sd", "gbps_mean", "gbps_sd",
-        "roofline_percent", "bandwidth_bound", "flops_per_token", "arithmetic_intensity", "ttft_ms_mean", "ttft_ms_sd",
+        "roofline_percent", "compute_percent", "attainable_percent", "bandwidth_bound", "flops_per_token", "arithmetic_intensity", "ttft_ms_mean", "ttft_ms_sd",
         "tpot_ms_mean", "tpot_ms_sd", "memory_read_bandwidth_gbps", "peak_gflops",
     ];
 
@@ -164,7 +167,7 @@ public static class BenchFormats
                 I(report.Cost.WeightBytesPerToken), report.Backend, report.DeviceDescription, report.BackendThreads?.ToString(Inv) ?? "",
                 t.Name, I(t.Tokens), I(report.Repetitions), D(t.TokensPerSecond.Mean), D(t.TokensPerSecond.Sd),
                 D(t.MillisecondsPerToken.Mean), D(t.MillisecondsPerToken.Sd), D(t.GigabytesPerSecond.Mean), D(t.GigabytesPerSecond.Sd),
-                D(t.RooflinePercent), t.BandwidthBound ? "true" : "false", D(t.FlopsPerToken), D(t.ArithmeticIntensity),
+                D(t.RooflinePercent), D(t.ComputePercent), D(t.AttainablePercent), t.BandwidthBound ? "true" : "false", D(t.FlopsPerToken), D(t.ArithmeticIntensity),
                 D(t.TimeToFirstTokenMs?.Mean), D(t.TimeToFirstTokenMs?.Sd), D(t.TimePerOutputTokenMs?.Mean), D(t.TimePerOutputTokenMs?.Sd),
                 D(report.Bandwidth.GigabytesPerSecond), D(report.PeakFlops.FlopsPerSecond / 1e9),
             ];

@@ -31,9 +31,13 @@ public sealed record BenchTestResult
     public required MeanSd FlopsPerSecond { get; init; }
     /// <summary>FLOPs per weight byte read.</summary>
     public required double ArithmeticIntensity { get; init; }
-    /// <summary>Achieved FLOP/s over the roofline at this intensity, min(peak, bandwidth x intensity), in percent.
-    /// For bandwidth-bound tests (tg, decode) this is exactly GB/s over the measured bandwidth.</summary>
+    /// <summary>% of roofline as docs/performance.md defines it: GB/s over the measured read bandwidth.</summary>
     public required double RooflinePercent { get; init; }
+    /// <summary>Achieved FLOP/s over the measured FMA peak, in percent.</summary>
+    public required double ComputePercent { get; init; }
+    /// <summary>Achieved FLOP/s over the roofline at this intensity, min(peak, bandwidth x intensity), in percent:
+    /// the bandwidth figure for bandwidth-bound tests, the compute figure for the others.</summary>
+    public required double AttainablePercent { get; init; }
     /// <summary>Whether the roofline at this intensity is the bandwidth line (true) or the compute ceiling.</summary>
     public required bool BandwidthBound { get; init; }
     /// <summary>decode: time to first token (prompt step + first sample).</summary>

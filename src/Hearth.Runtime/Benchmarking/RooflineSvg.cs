@@ -32,9 +32,10 @@ public static class RooflineSvg
         double X(double v) => Left + PlotWidth * (Math.Log10(v) - Math.Log10(xMin)) / (Math.Log10(xMax) - Math.Log10(xMin));
         double Y(double v) => Top + PlotHeight * (1 - (Math.Log10(v) - Math.Log10(yMin)) / (Math.Log10(yMax) - Math.Log10(yMin)));
 
+        double totalHeight = Height + 18 * points.Count + 10;
         var svg = new StringBuilder();
-        svg.AppendLine(F($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\" font-size=\"12\">"));
-        svg.AppendLine(F($"<rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>"));
+        svg.AppendLine(F($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{totalHeight}\" viewBox=\"0 0 {Width} {totalHeight}\" font-family=\"sans-serif\" font-size=\"12\">"));
+        svg.AppendLine(F($"<rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{totalHeight}\" fill=\"white\"/>"));
         svg.AppendLine(F($"<text x=\"{Width / 2}\" y=\"24\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">Roofline: {Esc(report.ModelLabel)} on {Esc(report.Backend)}</text>"));
         svg.AppendLine(F($"<text x=\"{Width / 2}\" y=\"44\" text-anchor=\"middle\" fill=\"#444\">measured read bandwidth {bandwidth / 1e9:0.0} GB/s, peak {peak / 1e9:0.0} GFLOP/s ({Esc(report.PeakFlops.Method)}), {report.ProbeThreads} threads</text>"));
 
@@ -58,15 +59,20 @@ public static class RooflineSvg
         double labelX = Math.Sqrt(startX * ridge);
         svg.AppendLine(F($"<text x=\"{X(labelX) + 8:0.##}\" y=\"{Y(bandwidth * labelX) + 18:0.##}\" fill=\"#000\">memory {bandwidth / 1e9:0.0} GB/s</text>"));
 
+        // Points carry their test name; the figures go in a legend under the plot so close points stay readable.
         for (int i = 0; i < points.Count; i++)
         {
             var p = points[i];
             var colour = Colours[i % Colours.Length];
             double px = X(p.ArithmeticIntensity), py = Y(p.FlopsPerSecond.Mean);
-            svg.AppendLine(F($"<circle cx=\"{px:0.##}\" cy=\"{py:0.##}\" r=\"6\" fill=\"{colour}\" stroke=\"#000\"/>"));
-            string anchor = px > Left + PlotWidth * 0.7 ? "end" : "start";
-            double dx = anchor == "end" ? -10 : 10;
-            svg.AppendLine(F($"<text x=\"{px + dx:0.##}\" y=\"{py + 4 + 14 * (i % 2 == 0 ? 0 : 1):0.##}\" text-anchor=\"{anchor}\" fill=\"{colour}\">{Esc(p.Name)}: {p.TokensPerSecond.Mean:0.##} t/s, {p.RooflinePercent:0.#}% of roofline</text>"));
+            svg.AppendLine(F($"<circle class=\"point\" cx=\"{px:0.##}\" cy=\"{py:0.##}\" r=\"6\" fill=\"{colour}\" stroke=\"#000\"/>"));
+            bool right = px > Left + PlotWidth * 0.8;
+            // Spread the names of neighbouring points vertically: one line per point, centred on the point.
+            double dy = (i - (points.Count - 1) / 2.0) * 14;
+            svg.AppendLine(F($"<text x=\"{px + (right ? -10 : 10):0.##}\" y=\"{py + 4 + dy:0.##}\" text-anchor=\"{(right ? "end" : "start")}\" fill=\"{colour}\" font-weight=\"bold\">{Esc(p.Name)}</text>"));
+            double ly = Height + 4 + 18 * i;
+            svg.AppendLine(F($"<circle class=\"legend\" cx=\"{Left + 6}\" cy=\"{ly - 4:0.##}\" r=\"5\" fill=\"{colour}\" stroke=\"#000\"/>"));
+            svg.AppendLine(F($"<text x=\"{Left + 18}\" y=\"{ly:0.##}\">{Esc(p.Name)}: {p.TokensPerSecond.Mean:0.##} t/s, {p.GigabytesPerSecond.Mean:0.###} GB/s, {p.FlopsPerSecond.Mean / 1e9:0.###} GFLOP/s at {p.ArithmeticIntensity:0.##} FLOP/B: {p.RooflinePercent:0.#}% of bandwidth, {p.ComputePercent:0.#}% of FMA peak</text>"));
         }
         svg.AppendLine("</svg>");
         return svg.ToString();
