@@ -20,6 +20,6 @@ public static class CpuBackends
     public static void Register()
     {
         BackendRegistry.Register(ReferenceName, () => new CpuReferenceDevice());
-        BackendRegistry.Register(FastName, () => new CpuDevice());
+        BackendRegistry.Register(FastName, options => new CpuDevice(options.ThreadCount ?? 0));
     }
 }

@@ -27,6 +27,7 @@ public static class HearthCli
             TokenizeCommand.Create(context),
             QuantizeCommand.Create(context),
             PerplexityCommand.Create(context),
+            BenchCommand.Create(context),
         };
 
         var parse = root.Parse(args);

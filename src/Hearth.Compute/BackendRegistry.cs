@@ -5,12 +5,22 @@ namespace Hearth.Compute;
 /// <summary>Backends by name; each backend assembly registers a factory.</summary>
 public static class BackendRegistry
 {
-    private static readonly Dictionary<string, Func<IComputeDevice>> Factories = new(StringComparer.OrdinalIgnoreCase);
+    private sealed record Entry(Func<BackendOptions, IComputeDevice> Factory, bool TakesOptions);
+
+    private static readonly Dictionary<string, Entry> Factories = new(StringComparer.OrdinalIgnoreCase);
     private static readonly Lock Gate = new();
 
     public static void Register(string name, Func<IComputeDevice> factory)
     {
-        lock (Gate) Factories[name] = factory;
+        ArgumentNullException.ThrowIfNull(factory);
+        lock (Gate) Factories[name] = new Entry(_ => factory(), TakesOptions: false);
+    }
+
+    /// <summary>Registers a backend that takes <see cref="BackendOptions"/> (e.g. a thread count).</summary>
+    public static void Register(string name, Func<BackendOptions, IComputeDevice> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        lock (Gate) Factories[name] = new Entry(factory, TakesOptions: true);
     }
 
     public static IReadOnlyCollection<string> Names
@@ -18,12 +28,22 @@ public static class BackendRegistry
         get { lock (Gate) return [.. Factories.Keys]; }
     }
 
-    public static IComputeDevice Create(string name)
+    /// <summary>Whether the backend was registered with a factory that takes <see cref="BackendOptions"/>.</summary>
+    public static bool TakesOptions(string name)
     {
-        Func<IComputeDevice>? factory;
-        lock (Gate) Factories.TryGetValue(name, out factory);
-        return factory is null
+        lock (Gate) return Factories.TryGetValue(name, out var entry) && entry.TakesOptions;
+    }
+
+    public static IComputeDevice Create(string name) => Create(name, BackendOptions.Default);
+
+    /// <summary>Creates a backend; <paramref name="options"/> reach only backends registered to take them.</summary>
+    public static IComputeDevice Create(string name, BackendOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Entry? entry;
+        lock (Gate) Factories.TryGetValue(name, out entry);
+        return entry is null
             ? throw new HearthException($"unknown backend '{name}' (available: {string.Join(", ", Names)})")
-            : factory();
+            : entry.Factory(options);
     }
 }

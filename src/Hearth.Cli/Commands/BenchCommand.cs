@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using Hearth.Core;
+using Hearth.Runtime.Benchmarking;
+
+namespace Hearth.Cli.Commands;
+
+/// <summary>hearth bench: llama-bench style speed tests (pp, tg, decode) with GB/s and % of the roofline.</summary>
+internal static class BenchCommand
+{
+    private static readonly string[] Formats = ["table", "json", "csv", "md"];
+
+    public static Command Create(CliContext context)
+    {
+        var model = CommonOptions.Model();
+        var backend = CommonOptions.Backend();
+        var threads = new Option<int?>("--threads", "-t") { Description = "Threads for the backend (if it takes a count) and the bandwidth probe (default: every logical core)" };
+        var prompt = new Option<int?>("--n-prompt", "-p") { Description = "pp<P>: a P-token prompt processed as one batch (default 512; 0 skips)" };
+        var generation = new Option<int?>("--n-gen", "-n") { Description = "tg<N>: N single-token steps from an empty context (default 128; 0 skips)" };
+        var decode = new Option<int?>("--n-decode", "-d") { Description = "decode-<D>: a 1-token prompt then D generated tokens, with TTFT and TPOT (default 512; 0 skips)" };
+        var repetitions = new Option<int>("--repetitions", "-r") { Description = "Timed repetitions per test, after a warm-up (at least 5 for quotable figures)", DefaultValueFactory = _ => 5 };
+        var output = new Option<string>("--output", "-o") { Description = "table, json, csv or md", DefaultValueFactory = _ => "table" };
+        output.AcceptOnlyFromAmong(Formats);
+        var roofline = new Option<string?>("--roofline-plot") { Description = "Also write a roofline picture (SVG) to this file" };
+        var bandwidthBuffer = new Option<int?>("--bandwidth-buffer-mib") { Description = "MiB the bandwidth probe streams (default: 8x the last-level cache, at least 256)" };
+        var progress = new Option<bool>("--progress") { Description = "Print each phase to stderr as it starts" };
+        CommonOptions.Check(threads, v => v is not int i || i > 0, "> 0");
+        CommonOptions.Check(prompt, v => v is not int i || i >= 0, ">= 0");
+        CommonOptions.Check(generation, v => v is not int i || i >= 0, ">= 0");
+        CommonOptions.Check(decode, v => v is not int i || i == 0 || i >= 2, "0 or >= 2");
+        CommonOptions.Check(bandwidthBuffer, v => v is not int i || i > 0, "> 0");
+        CommonOptions.Check(repetitions, v => v >= 1, ">= 1");
+
+        var command = new Command("bench", "Measure prompt processing and generation speed (llama-bench semantics)")
+        {
+            model, backend, threads, prompt, generation, decode, repetitions, output, roofline, bandwidthBuffer, progress,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(prompt) == 0 && result.GetValue(generation) == 0 && result.GetValue(decode) == 0)
+                result.AddError("every test is switched off (-p 0 -n 0 -d 0): nothing to run");
+        });
+
+        command.SetAction(parse =>
+        {
+            var path = ModelLocator.Resolve(parse.GetValue(model));
+            var plotPath = parse.GetValue(roofline);
+            if (plotPath is not null && Path.GetDirectoryName(Path.GetFullPath(plotPath)) is { } dir && !Directory.Exists(dir))
+                throw new HearthException($"--roofline-plot: folder {dir} does not exist");
+            // Sizes the user did not choose are skipped (with a note) when the model's context is too short.
+            var skippable = new HashSet<BenchTestKind>();
+            if (parse.GetValue(prompt) is null) skippable.Add(BenchTestKind.Prompt);
+            if (parse.GetValue(generation) is null) skippable.Add(BenchTestKind.Generation);
+            if (parse.GetValue(decode) is null) skippable.Add(BenchTestKind.Decode);
+            var options = new BenchOptions
+            {
+                Backend = parse.GetValue(backend)!,
+                Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
+                PromptTokens = parse.GetValue(prompt) ?? 512,
+                GenerationTokens = parse.GetValue(generation) ?? 128,
+                DecodeTokens = parse.GetValue(decode) ?? 512,
+                Repetitions = parse.GetValue(repetitions),
+                SkipIfTooLong = skippable,
+                BandwidthBufferBytes = (parse.GetValue(bandwidthBuffer) ?? 0) * (1L << 20),
+            };
+            if (options.Repetitions < 5)
+                context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"note: {options.Repetitions} repetitions; use at least 5 for figures worth quoting"));
+
+            bool showProgress = parse.GetValue(progress);
+            var report = BenchRunner.Run(path, options, showProgress ? line => { context.Error.WriteLine(line); context.Error.Flush(); } : null);
+
+            switch (parse.GetValue(output))
+            {
+                case "json": context.Out.WriteLine(BenchFormats.Json(report)); break;
+                case "csv": context.Out.Write(BenchFormats.Csv(report)); break;
+                case "md": context.Out.Write(BenchFormats.Markdown(report)); break;
+                default:
+                    var table = new TextTable([.. BenchFormats.TableHeaders]);
+                    foreach (var c in BenchFormats.NumericColumns) table.RightAligned.Add(c);
+                    foreach (var row in BenchFormats.TableRows(report)) table.Add(row);
+                    table.Write(context);
+                    context.Out.WriteLine();
+                    foreach (var note in BenchFormats.Notes(report)) context.Out.WriteLine(note);
+                    break;
+            }
+            if (plotPath is not null)
+            {
+                File.WriteAllText(plotPath, RooflineSvg.Render(report));
+                context.Error.WriteLine($"roofline plot written to {plotPath}");
+            }
+            context.Out.Flush();
+            context.Error.Flush();
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,31 @@
+namespace Hearth.Runtime.Benchmarking;
+
+/// <summary>What `hearth bench` runs (llama-bench semantics; 0 tokens skips a test).</summary>
+public sealed record BenchOptions
+{
+    public string Backend { get; init; } = "cpu-ref";
+
+    /// <summary>Threads passed to backends that take a thread count, and used by the bandwidth and FLOP/s probes.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>pp&lt;P&gt;: a P-token prompt processed as one batch.</summary>
+    public int PromptTokens { get; init; } = 512;
+
+    /// <summary>tg&lt;N&gt;: N tokens run one at a time from an empty context.</summary>
+    public int GenerationTokens { get; init; } = 128;
+
+    /// <summary>decode-&lt;D&gt;: a 1-token prompt, then D tokens generated (greedy), as MLC measures.</summary>
+    public int DecodeTokens { get; init; } = 512;
+
+    public int Repetitions { get; init; } = 5;
+
+    /// <summary>Bytes the bandwidth probe streams; 0 = several times the last-level cache.</summary>
+    public long BandwidthBufferBytes { get; init; }
+
+    /// <summary>Tests left out with a note, instead of failing, when they do not fit the model's context
+    /// (the CLI puts the tests whose size the user did not choose here).</summary>
+    public IReadOnlySet<BenchTestKind> SkipIfTooLong { get; init; } = new HashSet<BenchTestKind>();
+
+    /// <summary>Seconds per run of the compute-ceiling probe (best of 3).</summary>
+    public double PeakFlopsSeconds { get; init; } = 0.1;
+}

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using Hearth.Compute;
+using Hearth.Core;
+using Hearth.Models;
+using Hearth.Runtime.Generation;
+using Hearth.Runtime.Sampling;
+
+namespace Hearth.Runtime.Benchmarking;
+
+/// <summary>
+/// Runs the llama-bench / MLC tests through the path users run: a backend by name from
+/// <see cref="BackendRegistry"/>, the <see cref="Generator"/> (its StepRunner and ContiguousKvCache).
+/// pp and tg feed fixed token ids (no sampling); decode generates greedily as `hearth generate` does.
+/// </summary>
+public static class BenchRunner
+{
+    /// <summary>Loads the model, probes the machine, runs the tests. <paramref name="progress"/> gets one line per phase.</summary>
+    public static BenchReport Run(string modelPath, BenchOptions options, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelPath);
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        if (!File.Exists(modelPath) && !Directory.Exists(modelPath))
+            throw new HearthException($"model not found: {modelPath} (expected a .gguf file or a Hugging Face folder)");
+        var started = DateTimeOffset.UtcNow;
+
+        BuiltInBackends.EnsureRegistered();
+        // Probe first, while the model's pages are not competing for the caches.
+        progress?.Invoke($"measuring memory read bandwidth ({options.Threads} threads)");
+        var bandwidth = MemoryBandwidth.Measure(options.Threads, options.BandwidthBufferBytes);
+        GC.Collect();
+        progress?.Invoke($"measuring peak FMA FLOP/s ({options.Threads} threads)");
+        var peak = PeakFlops.Measure(options.Threads, options.PeakFlopsSeconds);
+
+        using var model = Model.Load(modelPath);
+        var cost = ModelCost.Of(model);
+        var config = model.Config;
+
+        var skipped = new List<string>();
+        var plan = Plan(options, config.ContextLength, skipped);
+        if (plan.Count == 0) throw new HearthException($"no test left to run: {string.Join("; ", skipped)}");
+        int context = plan.Max(t => t.Positions);
+
+        bool takesOptions = BackendRegistry.TakesOptions(options.Backend);
+        using var device = BackendRegistry.Create(options.Backend, new BackendOptions { ThreadCount = options.Threads });
+        var generatorOptions = new GeneratorOptions
+        {
+            ContextLength = context,
+            PrefillChunkSize = Math.Max(1, options.PromptTokens), // pp: one batch
+            Sampling = SamplerOptions.Greedy,
+            IgnoreEos = true,
+        };
+        using var generator = new Generator(new ModelAdapter(model), device, generatorOptions);
+        var ids = FixedTokens(context, config.VocabSize);
+
+        var tests = new List<BenchTestResult>();
+        foreach (var test in plan)
+        {
+            progress?.Invoke($"{test.Name}: warm-up");
+            test.Run(generator, ids, warmUp: true);
+            var runs = new List<RunTiming>();
+            for (int r = 0; r < options.Repetitions; r++)
+            {
+                progress?.Invoke($"{test.Name}: repetition {r + 1}/{options.Repetitions}");
+                runs.Add(test.Run(generator, ids, warmUp: false));
+            }
+            tests.Add(Summarize(test, runs, cost, bandwidth, peak));
+        }
+
+        return new BenchReport
+        {
+            ModelPath = modelPath,
+            ModelLabel = Label(config.Architecture, cost),
+            Architecture = config.Architecture,
+            Cost = cost,
+            Backend = device.BackendName,
+            DeviceDescription = device.Description,
+            BackendThreads = takesOptions ? options.Threads : null,
+            ProbeThreads = options.Threads,
+            Repetitions = options.Repetitions,
+            Bandwidth = bandwidth,
+            PeakFlops = peak,
+            Tests = tests,
+            Skipped = skipped,
+            StartedAt = started,
+            UnoptimizedAssemblies = [.. new[] { typeof(BenchRunner).Assembly, device.GetType().Assembly }
+                .Distinct().Where(a => a.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true)
+                .Select(a => a.GetName().Name ?? "?")],
+        };
+    }
+
+    private static void Validate(BenchOptions o)
+    {
+        if (o.Threads < 1) throw new HearthException($"threads must be >= 1 (got {o.Threads})");
+        if (o.Repetitions < 1) throw new HearthException($"repetitions must be >= 1 (got {o.Repetitions})");
+        if (o.PromptTokens < 0 || o.GenerationTokens < 0 || o.DecodeTokens < 0)
+            throw new HearthException("token counts must be >= 0 (0 skips a test)");
+        if (o.DecodeTokens == 1) throw new HearthException("decode needs at least 2 generated tokens (TPOT is measured between tokens)");
+        if (o.PromptTokens == 0 && o.GenerationTokens == 0 && o.DecodeTokens == 0)
+            throw new HearthException("every test is switched off (-p 0 -n 0 -d 0): nothing to run");
+    }
+
+    private static List<PlannedTest> Plan(BenchOptions o, int modelContext, List<string> skipped)
+    {
+        var all = new List<PlannedTest>();
+        if (o.PromptTokens > 0) all.Add(new PlannedTest(BenchTestKind.Prompt, o.PromptTokens));
+        if (o.GenerationTokens > 0) all.Add(new PlannedTest(BenchTestKind.Generation, o.GenerationTokens));
+        if (o.DecodeTokens > 0) all.Add(new PlannedTest(BenchTestKind.Decode, o.DecodeTokens));
+        var plan = new List<PlannedTest>();
+        foreach (var test in all)
+        {
+            if (test.Positions <= modelContext)
+            {
+                plan.Add(test);
+                continue;
+            }
+            var why = string.Create(CultureInfo.InvariantCulture,
+                $"{test.Name} needs a context of {test.Positions} tokens but the model's is {modelContext}");
+            if (!o.SkipIfTooLong.Contains(test.Kind)) throw new HearthException(why);
+            skipped.Add(why);
+        }
+        return plan;
+    }
+
+    /// <summary>Deterministic ids spread over the vocabulary (the compute does not depend on which).</summary>
+    internal static int[] FixedTokens(int count, int vocabSize)
+    {
+        var ids = new int[count];
+        for (int i = 0; i < count; i++) ids[i] = (int)((1L + 7919L * i) % vocabSize);
+        return ids;
+    }
+
+    internal static string Label(string architecture, ModelCost cost)
+    {
+        double p = cost.ParameterCount;
+        string size = p >= 1e9 ? Fmt($"{p / 1e9:0.#}B") : p >= 1e6 ? Fmt($"{p / 1e6:0.#}M") : Fmt($"{p / 1e3:0.#}K");
+        return $"{architecture} {size} {cost.WeightType}";
+    }
+
+    private static string Fmt(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private readonly record struct RunTiming(double Seconds, double TtftSeconds);
+
+    private sealed record PlannedTest(BenchTestKind Kind, int Count)
+    {
+        public string Name => Kind switch
+        {
+            BenchTestKind.Prompt => Fmt($"pp{Count}"),
+            BenchTestKind.Generation => Fmt($"tg{Count}"),
+            _ => Fmt($"decode-{Count}"),
+        };
+
+        /// <summary>Cache positions the test fills; decode stops one short of a full context, so it needs one more.</summary>
+        public int Positions => Kind == BenchTestKind.Decode ? Count + 1 : Count;
+
+        /// <summary>Tokens the rate counts: decode counts the D - 1 steps after the first token.</summary>
+        public int RateTokens => Kind == BenchTestKind.Decode ? Count - 1 : Count;
+
+        public RunTiming Run(Generator generator, int[] ids, bool warmUp)
+        {
+            // Warm-up compiles the step executables and JITs the kernels; a short run does that for
+            // single-token steps (as llama-bench warms tg with one token), pp needs its own batch size.
+            int count = warmUp && Kind != BenchTestKind.Prompt ? Math.Min(Count, 4) : Count;
+            if (Kind == BenchTestKind.Decode) count = Math.Max(2, count);
+            generator.Reset();
+            switch (Kind)
+            {
+                case BenchTestKind.Prompt:
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    generator.AppendTokens(ids.AsSpan(0, count));
+                    return new RunTiming(Stopwatch.GetElapsedTime(start).TotalSeconds, 0);
+                }
+                case BenchTestKind.Generation:
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    for (int i = 0; i < count; i++) generator.AppendTokens(ids.AsSpan(i, 1));
+                    return new RunTiming(Stopwatch.GetElapsedTime(start).TotalSeconds, 0);
+                }
+                default:
+                {
+                    generator.MaxNewTokens = count;
+                    long start = Stopwatch.GetTimestamp();
+                    generator.AppendTokens(ids.AsSpan(0, 1));
+                    generator.GenerateNextToken();
+                    double ttft = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    while (!generator.IsDone) generator.GenerateNextToken();
+                    double latency = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    generator.MaxNewTokens = null;
+                    if (generator.GeneratedTokenCount != count)
+                        throw new InvalidOperationException($"decode generated {generator.GeneratedTokenCount} tokens, expected {count} ({generator.StopMessage})");
+                    return new RunTiming(latency - ttft, ttft);
+                }
+            }
+        }
+    }
+
+    private static BenchTestResult Summarize(PlannedTest test, List<RunTiming> runs, ModelCost cost, BandwidthMeasurement bandwidth, FlopsMeasurement peak)
+    {
+        int tokens = test.RateTokens;
+        var seconds = runs.Select(r => r.Seconds).ToList();
+        var rates = MeanSd.Of([.. seconds.Select(s => tokens / s)]);
+        var msPerToken = MeanSd.Of([.. seconds.Select(s => s * 1000 / tokens)]);
+
+        // Weights are read once per step: a P-token batch reads them once for P tokens.
+        double bytesPerToken = test.Kind == BenchTestKind.Prompt ? (double)cost.WeightBytesPerToken / tokens : cost.WeightBytesPerToken;
+        double flops = test.Kind switch
+        {
+            BenchTestKind.Prompt => cost.StepFlops(tokens, 0),
+            BenchTestKind.Generation => Enumerable.Range(0, tokens).Sum(p => cost.StepFlops(1, p)),
+            _ => Enumerable.Range(1, tokens).Sum(p => cost.StepFlops(1, p)), // the steps after the prompt token
+        };
+        double flopsPerToken = flops / tokens;
+        double intensity = bytesPerToken > 0 ? flopsPerToken / bytesPerToken : double.PositiveInfinity;
+        var flopsPerSecond = rates.Times(flopsPerToken);
+        double bandwidthRoof = bandwidth.BytesPerSecond * intensity;
+        bool bandwidthBound = bandwidthRoof <= peak.FlopsPerSecond;
+        double roof = Math.Min(bandwidthRoof, peak.FlopsPerSecond);
+
+        return new BenchTestResult
+        {
+            Name = test.Name,
+            Kind = test.Kind,
+            Tokens = tokens,
+            Seconds = seconds,
+            TokensPerSecond = rates,
+            MillisecondsPerToken = msPerToken,
+            WeightBytesPerToken = bytesPerToken,
+            GigabytesPerSecond = rates.Times(bytesPerToken / 1e9),
+            FlopsPerToken = flopsPerToken,
+            FlopsPerSecond = flopsPerSecond,
+            ArithmeticIntensity = intensity,
+            RooflinePercent = bandwidth.BytesPerSecond > 0 ? 100 * rates.Mean * bytesPerToken / bandwidth.BytesPerSecond : double.NaN,
+            ComputePercent = peak.FlopsPerSecond > 0 ? 100 * flopsPerSecond.Mean / peak.FlopsPerSecond : double.NaN,
+            AttainablePercent = roof > 0 ? 100 * flopsPerSecond.Mean / roof : double.NaN,
+            BandwidthBound = bandwidthBound,
+            TimeToFirstTokenMs = test.Kind == BenchTestKind.Decode ? MeanSd.Of([.. runs.Select(r => r.TtftSeconds * 1000)]) : null,
+            TimePerOutputTokenMs = test.Kind == BenchTestKind.Decode ? msPerToken : null,
+        };
+    }
+}
