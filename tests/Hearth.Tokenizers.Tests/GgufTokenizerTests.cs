@@ -36,7 +36,7 @@ public class GgufTokenizerTests
             {
                 "llama2" => SentencePieceSpec(model, vocab, tokens, types, unknownId: 0, bosId: 1, eosId: 2, addSpacePrefix: true),
                 "gemma3" => SentencePieceSpec(model, vocab, tokens, types, unknownId: 3, bosId: 2, eosId: 1, addSpacePrefix: false),
-                "llama3_1" => ByteLevelSpec(model, tokens, types, "llama-bpe", bosId: 128000, eosId: 128009, addBos: true),
+                "llama3_1" or "llama3_2" => ByteLevelSpec(model, tokens, types, "llama-bpe", bosId: 128000, eosId: 128009, addBos: true),
                 "qwen3" => ByteLevelSpec(model, tokens, types, "qwen2", bosId: null, eosId: 151645, addBos: false),
                 "gpt4o" => ByteLevelSpec(model, tokens, types, "gpt-4o", bosId: null, eosId: 199999, addBos: false),
                 "deepseek_v3" => ByteLevelSpec(model, tokens, types, "deepseek-v3", bosId: 0, eosId: 1, addBos: true),

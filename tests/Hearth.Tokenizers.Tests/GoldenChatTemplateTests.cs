@@ -6,8 +6,8 @@ namespace Hearth.Tokenizers.Tests;
 /// <summary>The real chat templates rendered over the golden conversations, against @huggingface/jinja (make_goldens.mjs).</summary>
 public class GoldenChatTemplateTests
 {
-    // The real templates of the packaged tokenizers, plus Hearth's own tool-use template (tool_use.jinja).
-    private static readonly string[] WithTemplates = ["llama3_1", "qwen3", "gemma3", "deepseek_v3", "tool_use"];
+    // The real templates of the packaged tokenizers (llama3_2: Meta's tool-capable Llama 3.x one), plus Hearth's own tool-use template (tool_use.jinja).
+    private static readonly string[] WithTemplates = ["llama3_1", "llama3_2", "qwen3", "gemma3", "deepseek_v3", "tool_use"];
 
     public static TheoryData<string, int> Cases()
     {

@@ -8,7 +8,7 @@ internal static class TestData
     public static string RepoRoot => RepoPaths.RepoRoot;
     public static string GoldenDir => Path.Combine(RepoRoot, "tests", "data", "tokenizers");
 
-    public static readonly string[] RealTokenizers = ["llama2", "llama3_1", "qwen3", "gemma3", "gpt4o", "deepseek_v3"];
+    public static readonly string[] RealTokenizers = ["llama2", "llama3_1", "llama3_2", "qwen3", "gemma3", "gpt4o", "deepseek_v3"];
 
     /// <summary>The folder with tokenizer.json / tokenizer_config.json of a real tokenizer; fails (never skips) when absent.</summary>
     public static string External(string name)

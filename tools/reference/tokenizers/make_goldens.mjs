@@ -19,7 +19,7 @@ const generator = {
   "@huggingface/tokenizers": versionOf("@huggingface/tokenizers"),
   "@huggingface/jinja": versionOf("@huggingface/jinja"),
 };
-const names = ["llama2", "llama3_1", "qwen3", "gemma3", "gpt4o", "deepseek_v3"];
+const names = ["llama2", "llama3_1", "llama3_2", "qwen3", "gemma3", "gpt4o", "deepseek_v3"];
 
 // Renders every conversation (with and without add_generation_prompt) and writes <name>.chat.json. defaults are
 // template variables every render gets (a conversation's own vars win); the golden records the variables used.
@@ -82,7 +82,10 @@ for (const name of names) {
   const template = config.chat_template;
   if (template) {
     const sourceText = typeof template === "string" ? template : template.find((t) => t.name === "default").template;
-    writeChatGolden(name, sourceText, source, tokenString(config.bos_token), tokenString(config.eos_token), {});
+    // Meta's tool-capable Llama 3.x template (llama3_2) reads today's date through strftime_now unless date_string is
+    // given: fix it so the golden does not depend on the day it was made.
+    const defaults = sourceText.includes("date_string") ? { date_string: "26 Jul 2024" } : {};
+    writeChatGolden(name, sourceText, source, tokenString(config.bos_token), tokenString(config.eos_token), defaults);
   }
   console.log(`${name}: ${cases.length} cases${template ? ", chat template" : ""}`);
 }
