@@ -23,7 +23,7 @@ internal sealed class CpuReferenceExecutable : IExecutable
         _inputs = new int[]?[_nodes.Length];
         _inputSet = new bool[_nodes.Length];
 
-        var weightsAsActivations = FindWeightsConsumedAsActivations(_nodes);
+        var weightsAsActivations = GraphQueries.WeightsReadAsActivations(_nodes);
         foreach (var node in _nodes)
         {
             switch (node.Op)
@@ -175,21 +175,5 @@ internal sealed class CpuReferenceExecutable : IExecutable
         var values = new float[weight.Shape.ElementCount];
         for (int r = 0; r < rowCount; r++) rows.DequantizeRow(r, values.AsSpan(r * rows.Width, rows.Width));
         return values;
-    }
-
-    /// <summary>Weights read as F32 activations (norm weights, biases); MatMul and Embedding read their weights in storage type.</summary>
-    private static HashSet<Node> FindWeightsConsumedAsActivations(Node[] nodes)
-    {
-        var found = new HashSet<Node>();
-        foreach (var node in nodes)
-        {
-            for (int i = 0; i < node.Inputs.Count; i++)
-            {
-                var input = node.Inputs[i];
-                bool readInStorageType = (node.Op == OpKind.MatMul && i == 1) || (node.Op == OpKind.Embedding && i == 0);
-                if (input.Op == OpKind.Weight && !readInStorageType) found.Add(input);
-            }
-        }
-        return found;
     }
 }

@@ -44,7 +44,7 @@ internal sealed unsafe class CpuExecutable : IExecutable
             if (node.Op == OpKind.MatMul) maxActivation = Math.Max(maxActivation, node.Inputs[0].Shape.ElementCount);
         var activations = new QuantizedActivations(maxActivation);
 
-        var asActivation = WeightsConsumedAsActivations(_nodes);
+        var asActivation = GraphQueries.WeightsReadAsActivations(_nodes);
         var free = new List<Pinned<float>>();
         var lastOwner = new Dictionary<Pinned<float>, int>();
         var steps = new List<Step>();
@@ -227,20 +227,5 @@ internal sealed unsafe class CpuExecutable : IExecutable
         var values = new Pinned<float>(tensor.Shape.ElementCount);
         for (int r = 0; r < rows; r++) Dequant.Row(tensor.Type, tensor.RowBytes(r), values.Span.Slice(r * width, width));
         return values;
-    }
-
-    private static HashSet<Node> WeightsConsumedAsActivations(Node[] nodes)
-    {
-        var found = new HashSet<Node>();
-        foreach (var node in nodes)
-        {
-            for (int i = 0; i < node.Inputs.Count; i++)
-            {
-                var input = node.Inputs[i];
-                bool readInStorageType = (node.Op == OpKind.MatMul && i == 1) || (node.Op == OpKind.Embedding && i == 0);
-                if (input.Op == OpKind.Weight && !readInStorageType) found.Add(input);
-            }
-        }
-        return found;
     }
 }
