@@ -14,8 +14,9 @@ namespace Hearth.Quantization.Presets;
 ///   blocks, else Q4_K (llama.cpp keeps Q3_K there only for Falcon); attn_output Q4_K.</item>
 /// <item>Q2_K: attn_v Q4_K with 4+ query heads per KV head, else Q3_K; ffn_down and attn_output Q3_K.</item>
 /// <item>token_embd (untied) takes the preset's default type.</item>
-/// <item>A row length that is not a multiple of the chosen type's block falls back to Q8_0 when it is a
-///   multiple of 32, else F16 (reported per tensor).</item>
+/// <item>A row length that is not a multiple of the chosen type's block falls back as in llama.cpp: Q4_K to
+///   Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, Q2_K / Q3_K to Q4_0 (llama.cpp: IQ4_NL, which Hearth does not write),
+///   and to F16 when the row is not a multiple of 32 either (reported per tensor).</item>
 /// </list>
 /// </summary>
 public static class QuantPresets
@@ -63,7 +64,16 @@ public static class QuantPresets
         var wanted = preset.Override(slot) ?? preset.DefaultType;
         int rowLength = slot.Shape.Last;
         if (rowLength % TensorTypes.Info(wanted).BlockSize == 0) return wanted;
-        var fallback = rowLength % 32 == 0 ? TensorType.Q8_0 : TensorType.F16;
+        // llama.cpp's fallbacks for rows that do not fill a K-quant super-block of 256; it sends Q2_K / Q3_K to
+        // IQ4_NL, which Hearth does not write: Q4_0 has the same size (4.5 bits per weight).
+        var fallback = wanted switch
+        {
+            TensorType.Q4_K => TensorType.Q5_0,
+            TensorType.Q5_K => TensorType.Q5_1,
+            TensorType.Q2_K or TensorType.Q3_K => TensorType.Q4_0,
+            _ => TensorType.Q8_0,
+        };
+        if (rowLength % TensorTypes.Info(fallback).BlockSize != 0) fallback = TensorType.F16;
         fallbackReason = $"row length {rowLength} is not a multiple of the {TensorTypes.Info(wanted).Name} block size {TensorTypes.Info(wanted).BlockSize}: {TensorTypes.Info(fallback).Name} instead";
         return fallback;
     }

@@ -7,9 +7,10 @@ writes the same types and the same bytes.
     /usr/bin/python3 tools/reference/ggml-quantize/make_goldens.py --llama-quantize /tmp/llama.cpp/build/bin/llama-quantize \
         --gguf-py /tmp/llama.cpp/gguf-py --llama-cpp-commit $(git -C /tmp/llama.cpp rev-parse HEAD)
 
-The input model was written by tools/bench/make_tinyllama_shaped.py with its shape constants set to dim 256,
-2 layers, 8 heads / 2 KV heads (4 query heads per KV head, which changes the Q2_K mix), ffn 256, vocab 288,
-context 64 (random F16 weights; 1.7 MB).
+The input models were written by tools/bench/make_tinyllama_shaped.py with its shape constants set to
+(model-f16.gguf) dim 256, 2 layers, 8 heads / 2 KV heads (4 query heads per KV head, which changes the Q2_K
+mix), ffn 256, vocab 288, context 64, and (model-dim192-f16.gguf) dim 192, 6 heads / 3 KV heads, ffn 512,
+same otherwise (random F16 weights; under 2 MB each).
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ import types
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DATA = os.path.join(REPO, "tests", "data", "ggml-quantize")
+# dim 256: every row fits the K-quant super-block; dim 192: most rows do not, so llama.cpp's fallbacks apply.
+MODELS = ["model-f16.gguf", "model-dim192-f16.gguf"]
 PRESETS = ["F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K"]
 
 
@@ -38,22 +41,22 @@ def main() -> None:
     sys.path.insert(0, args.gguf_py)
     from gguf import GGUFReader  # noqa: E402
 
-    source = os.path.join(DATA, "model-f16.gguf")
-    goldens = {"format": "hearth-ggml-quantize", "version": 1, "source": "model-f16.gguf",
-               "llama_cpp_commit": args.llama_cpp_commit, "presets": {}}
+    goldens = {"format": "hearth-ggml-quantize", "version": 2, "llama_cpp_commit": args.llama_cpp_commit, "models": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        for preset in PRESETS:
-            out = os.path.join(tmp, f"{preset}.gguf")
-            subprocess.run([args.llama_quantize, source, out, preset, "1"], check=True, capture_output=True)
-            tensors = {}
-            for t in GGUFReader(out).tensors:
-                raw = t.data.view("uint8").tobytes()
-                tensors[t.name] = {"type": t.tensor_type.name, "bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
-            goldens["presets"][preset] = tensors
+        for model in MODELS:
+            presets = goldens["models"][model] = {}
+            for preset in PRESETS:
+                out = os.path.join(tmp, f"{preset}.gguf")
+                subprocess.run([args.llama_quantize, os.path.join(DATA, model), out, preset, "1"], check=True, capture_output=True)
+                tensors = {}
+                for t in GGUFReader(out).tensors:
+                    raw = t.data.view("uint8").tobytes()
+                    tensors[t.name] = {"type": t.tensor_type.name, "bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+                presets[preset] = tensors
     with open(os.path.join(DATA, "goldens.json"), "w") as f:
         json.dump(goldens, f, indent=1, sort_keys=True)
         f.write("\n")
-    print(f"wrote {len(PRESETS)} presets to {os.path.join(DATA, 'goldens.json')}")
+    print(f"wrote {len(MODELS)} models x {len(PRESETS)} presets to {os.path.join(DATA, 'goldens.json')}")
 
 
 if __name__ == "__main__":
