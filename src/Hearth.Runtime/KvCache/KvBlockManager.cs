@@ -19,8 +19,8 @@ public sealed class KvBlockManager
     {
         Allocator = allocator ?? throw new ArgumentNullException(nameof(allocator));
         if (blockSize <= 0) throw new HearthException($"KV block size must be positive (got {blockSize})");
-        if (cache is not null && (cache.BlockCount != allocator.BlockCount || cache.BlockSize != blockSize))
-            throw new ArgumentException("the cache's blocks differ from the allocator's", nameof(cache));
+        if (cache is not null && (cache.BlockCount < allocator.BlockCount || cache.BlockSize != blockSize))
+            throw new ArgumentException("the cache has fewer or differently sized blocks than the allocator", nameof(cache));
         BlockSize = blockSize;
         _cache = cache;
     }

@@ -9,7 +9,10 @@ namespace Hearth.Runtime.Serving;
 /// <summary>
 /// Runs one batched step: builds its inputs from the scheduled chunks, and compiles (and keeps, least recently used out)
 /// one executable per (tokens, logit rows) shape. All T rows go through every MatMul together, so each weight is read
-/// once per step for all sequences.
+/// once per step for all sequences. To keep the number of shapes (and of compiled executables with their activation
+/// buffers) small, T and R are rounded up to a few bucket sizes; padding rows are token 0 at position 0 writing to the
+/// spare "null" block that no sequence owns, and padding logit rows repeat row 0 and are dropped. Batch invariance
+/// makes the padding invisible to the real rows.
 /// </summary>
 internal sealed class BatchStepRunner : IDisposable
 {
@@ -24,9 +27,12 @@ internal sealed class BatchStepRunner : IDisposable
     private readonly LinkedList<(int, int)> _recent = new();
     private int[] _tokens = [], _positions = [], _slots = [], _tables = [], _rows = [];
     private float[] _logits = [];
+    private readonly int _nullBlock;
 
-    public BatchStepRunner(IGenerativeModel model, IComputeDevice device, PagedKvCache cache, int maxBlocksPerSeq, int maxCompiled)
+    /// <param name="nullBlock">A block of <paramref name="cache"/> no sequence ever owns: padding rows write there.</param>
+    public BatchStepRunner(IGenerativeModel model, IComputeDevice device, PagedKvCache cache, int maxBlocksPerSeq, int maxCompiled, int nullBlock)
     {
+        _nullBlock = nullBlock;
         _model = model;
         _device = device;
         _cache = cache;
@@ -45,15 +51,13 @@ internal sealed class BatchStepRunner : IDisposable
             total += c.Count;
             if (c.WantsLogits) rows++;
         }
-        if (rows == 0)
-        {
-            // A step that only prefills still needs one logit row for the graph; the first token's row is discarded.
-            rows = 1;
-        }
-        Grow(ref _tokens, total);
-        Grow(ref _positions, total);
-        Grow(ref _slots, total);
-        Grow(ref _tables, total * _maxBlocksPerSeq);
+        int padded = Bucket(total);
+        // A step that only prefills still needs one logit row for the graph; it is computed and dropped.
+        rows = Math.Min(Bucket(Math.Max(rows, 1)), padded);
+        Grow(ref _tokens, padded);
+        Grow(ref _positions, padded);
+        Grow(ref _slots, padded);
+        Grow(ref _tables, padded * _maxBlocksPerSeq);
         Grow(ref _rows, rows);
 
         int blockSize = _cache.BlockSize;
@@ -72,14 +76,21 @@ internal sealed class BatchStepRunner : IDisposable
             }
             if (c.WantsLogits) _rows[r++] = t - 1;
         }
-        if (r == 0) _rows[0] = 0;
+        for (; t < padded; t++)
+        {
+            _tokens[t] = 0;
+            _positions[t] = 0;
+            _slots[t] = _nullBlock * blockSize;
+            _tables.AsSpan(t * _maxBlocksPerSeq, _maxBlocksPerSeq).Fill(_nullBlock);
+        }
+        for (int i = r; i < rows; i++) _rows[i] = 0;
 
-        var step = Get(total, rows);
+        var step = Get(padded, rows);
         var exe = step.Executable;
-        exe.SetInput(step.Tokens, _tokens.AsSpan(0, total));
-        exe.SetInput(step.Positions, _positions.AsSpan(0, total));
-        exe.SetInput(step.Slots, _slots.AsSpan(0, total));
-        exe.SetInput(step.Tables, _tables.AsSpan(0, total * _maxBlocksPerSeq));
+        exe.SetInput(step.Tokens, _tokens.AsSpan(0, padded));
+        exe.SetInput(step.Positions, _positions.AsSpan(0, padded));
+        exe.SetInput(step.Slots, _slots.AsSpan(0, padded));
+        exe.SetInput(step.Tables, _tables.AsSpan(0, padded * _maxBlocksPerSeq));
         exe.SetInput(step.LogitRows, _rows.AsSpan(0, rows));
         exe.Run();
         int vocab = _model.Config.VocabSize;
@@ -87,6 +98,9 @@ internal sealed class BatchStepRunner : IDisposable
         exe.Read(step.Logits, _logits.AsSpan(0, rows * vocab));
         return _logits.AsSpan(0, r * vocab);
     }
+
+    /// <summary>Step sizes compiled: exact up to 8, then multiples of 8 up to 64, then multiples of 64.</summary>
+    public static int Bucket(int n) => n <= 8 ? n : n <= 64 ? (n + 7) / 8 * 8 : (n + 63) / 64 * 64;
 
     private Compiled Get(int tokens, int rows)
     {

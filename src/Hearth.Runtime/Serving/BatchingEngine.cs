@@ -63,7 +63,7 @@ public sealed class BatchingEngine : IInferenceEngine
         int blocksPerSeq = (wantedContext + blockSize - 1) / blockSize;
         // More blocks than every sequence at full context could use would only waste memory; fewer than one block is an error.
         long maxRows = Array.MaxLength / Math.Max(1, config.KvHeadCount * config.HeadDim);
-        long blocks = Math.Min(budget / perBlock, Math.Min((long)blocksPerSeq * _options.MaxSequences, maxRows / blockSize));
+        long blocks = Math.Min(budget / perBlock - 1, Math.Min((long)blocksPerSeq * _options.MaxSequences, maxRows / blockSize - 1));
         if (blocks < 1)
             throw new HearthException($"the KV cache budget of {budget} bytes holds no block of {blockSize} tokens ({perBlock} bytes each); raise the KV memory");
         int contextLength = wantedContext;
@@ -77,12 +77,13 @@ public sealed class BatchingEngine : IInferenceEngine
         if (contextLength < 2) throw new HearthException($"the KV cache budget of {budget} bytes holds only {contextLength} token(s); raise the KV memory");
         ContextLength = contextLength;
 
-        _cache = new PagedKvCache(device, config, (int)blocks, blockSize);
+        // One block more than the allocator hands out: the null block that padding rows of a step write to.
+        _cache = new PagedKvCache(device, config, (int)blocks + 1, blockSize);
         try
         {
             _blocks = new KvBlockManager(new BlockAllocator((int)blocks), blockSize, _cache);
             _scheduler = new Scheduler(_blocks, _options.MaxTokensPerStep, _options.MaxSequences, _options.PrefixCaching);
-            _runner = new BatchStepRunner(model, device, _cache, blocksPerSeq, _options.MaxCompiledSteps);
+            _runner = new BatchStepRunner(model, device, _cache, blocksPerSeq, _options.MaxCompiledSteps, nullBlock: (int)blocks);
         }
         catch
         {

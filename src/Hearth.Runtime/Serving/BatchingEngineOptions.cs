@@ -31,7 +31,7 @@ public sealed record BatchingEngineOptions
     public bool PrefixCaching { get; init; } = true;
 
     /// <summary>Compiled step executables kept (one per distinct (tokens, logit rows) shape).</summary>
-    public int MaxCompiledSteps { get; init; } = 24;
+    public int MaxCompiledSteps { get; init; } = 16;
 
     /// <summary>Name reported as the model id; null = the name given to the engine.</summary>
     public string? ModelName { get; init; }

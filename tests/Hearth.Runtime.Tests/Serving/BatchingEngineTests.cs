@@ -69,7 +69,7 @@ public class BatchingEngineTests
         const int maxNew = 30;
         var expected = prompts.Select(p => GeneratorTokens(model, p, maxNew)).ToArray();
         // 16 blocks of 8 = 128 tokens for 12 sequences of up to ~70 tokens each: they must take turns.
-        long budget = Hearth.Runtime.KvCache.PagedKvCache.BytesFor(config, 16, 8);
+        long budget = Hearth.Runtime.KvCache.PagedKvCache.BytesFor(config, 17, 8);  // 16 + the null block
         await using var engine = new BatchingEngine(model.GenerativeModel, model.Device,
             new BatchingEngineOptions { KvCacheBytes = budget, BlockSize = 8, MaxTokensPerStep = 64 });
         Assert.Equal(16, engine.GetMetrics().KvBlocksTotal);
