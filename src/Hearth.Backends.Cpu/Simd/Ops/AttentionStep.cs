@@ -76,34 +76,53 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
             long kvOffset = (long)(h / group) * headDim;
             int* table = _tables == null ? null : _tables + (long)t * _p.MaxBlocksPerSeq;
 
+            // Rows come in runs that are contiguous in the cache (a whole block, or everything without a table), so the
+            // table is read once per block and the inner loops just step a pointer.
             float max = float.NegativeInfinity;
-            for (int j = 0; j < count; j++)
+            for (int j = 0; j < count;)
             {
-                long at = Row(table, blockSize, first + j) * kvWidth + kvOffset;
-                float dot = _k.F32 != null ? FloatDots.Dot(query, _k.F32 + at, headDim) : FloatDots.DotHalf(query, _k.F16 + at, headDim);
-                float s = dot * _p.Scale;
-                scores[j] = s;
-                max = MathF.Max(max, s);
+                int run = Run(table, blockSize, first + j, count - j, out long row);
+                long at = row * kvWidth + kvOffset;
+                for (int stop = j + run; j < stop; j++, at += kvWidth)
+                {
+                    float dot = _k.F32 != null ? FloatDots.Dot(query, _k.F32 + at, headDim) : FloatDots.DotHalf(query, _k.F16 + at, headDim);
+                    float s = dot * _p.Scale;
+                    scores[j] = s;
+                    max = MathF.Max(max, s);
+                }
             }
             float sum = ExpInPlace(scores, count, max);
 
             float* output = _dst + (long)t * width + h * headDim;
             new Span<float>(output, headDim).Clear();
-            for (int j = 0; j < count; j++)
+            for (int j = 0; j < count;)
             {
-                long at = Row(table, blockSize, first + j) * kvWidth + kvOffset;
-                if (_v.F32 != null) FloatDots.Axpy(scores[j], _v.F32 + at, output, headDim);
-                else FloatDots.AxpyHalf(scores[j], _v.F16 + at, output, headDim);
+                int run = Run(table, blockSize, first + j, count - j, out long row);
+                long at = row * kvWidth + kvOffset;
+                for (int stop = j + run; j < stop; j++, at += kvWidth)
+                {
+                    if (_v.F32 != null) FloatDots.Axpy(scores[j], _v.F32 + at, output, headDim);
+                    else FloatDots.AxpyHalf(scores[j], _v.F16 + at, output, headDim);
+                }
             }
             float inverse = 1f / sum;
             for (int d = 0; d < headDim; d++) output[d] *= inverse;
         }
     }
 
-    // Cache row of logical position j: through the block table when paged, else j itself.
+    // From logical position j: the cache row it lives in and how many of the next `left` positions follow it contiguously.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static long Row(int* table, int blockSize, int j) =>
-        table == null ? j : (long)table[j / blockSize] * blockSize + j % blockSize;
+    private static int Run(int* table, int blockSize, int j, int left, out long row)
+    {
+        if (table == null)
+        {
+            row = j;
+            return left;
+        }
+        int offset = j % blockSize;
+        row = (long)table[j / blockSize] * blockSize + offset;
+        return Math.Min(left, blockSize - offset);
+    }
 
     // scores[j] = exp(scores[j] - max); returns the sum
     private static float ExpInPlace(float* scores, int count, float max)
