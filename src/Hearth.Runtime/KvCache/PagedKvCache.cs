@@ -6,7 +6,7 @@ namespace Hearth.Runtime.KvCache;
 
 /// <summary>
 /// The device memory of a paged KV cache: per layer one key and one value pool of <see cref="BlockCount"/> blocks of
-/// <see cref="BlockSize"/> rows ([BlockCount * BlockSize, kvHeads * headDim], F32). Which sequence owns which block is
+/// <see cref="BlockSize"/> rows ([BlockCount * BlockSize, kvHeads * headDim], F32 or F16). Which sequence owns which block is
 /// the <see cref="BlockAllocator"/>'s business; this class only holds the buffers and copies blocks (copy-on-write).
 /// </summary>
 public sealed class PagedKvCache : IDisposable
@@ -15,8 +15,9 @@ public sealed class PagedKvCache : IDisposable
     private readonly IStateBuffer[] _values;
     private bool _disposed;
 
-    public PagedKvCache(IComputeDevice device, ModelConfig config, int blockCount, int blockSize)
+    public PagedKvCache(IComputeDevice device, ModelConfig config, int blockCount, int blockSize, TensorType type = TensorType.F32)
     {
+        if (type is not (TensorType.F32 or TensorType.F16)) throw new HearthException($"KV cache type must be F32 or F16 (got {TensorTypes.Info(type).Name})");
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(config);
         if (blockCount <= 0) throw new HearthException($"the KV cache needs at least one block (got {blockCount})");
@@ -32,8 +33,8 @@ public sealed class PagedKvCache : IDisposable
         {
             for (int layer = 0; layer < config.LayerCount; layer++)
             {
-                _keys[layer] = device.AllocateState($"blk.{layer}.k_cache", TensorType.F32, shape);
-                _values[layer] = device.AllocateState($"blk.{layer}.v_cache", TensorType.F32, shape);
+                _keys[layer] = device.AllocateState($"blk.{layer}.k_cache", type, shape);
+                _values[layer] = device.AllocateState($"blk.{layer}.v_cache", type, shape);
             }
         }
         catch
@@ -43,24 +44,27 @@ public sealed class PagedKvCache : IDisposable
         }
         BlockCount = blockCount;
         BlockSize = blockSize;
-        Bytes = BytesFor(config, blockCount, blockSize);
+        Type = type;
+        Bytes = BytesFor(config, blockCount, blockSize, type);
         Buffers = new KvCacheBuffers(_keys, _values);
     }
 
     public int BlockCount { get; }
     public int BlockSize { get; }
+    public TensorType Type { get; }
     /// <summary>Device bytes of all pools.</summary>
     public long Bytes { get; }
     public KvCacheBuffers Buffers { get; }
 
-    /// <summary>Bytes one block takes over all layers, keys and values (F32).</summary>
-    public static long BytesPerBlock(ModelConfig config, int blockSize)
+    /// <summary>Bytes one block takes over all layers, keys and values.</summary>
+    public static long BytesPerBlock(ModelConfig config, int blockSize, TensorType type = TensorType.F32)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return 2L * config.LayerCount * blockSize * config.KvHeadCount * config.HeadDim * sizeof(float);
+        return 2L * config.LayerCount * blockSize * config.KvHeadCount * config.HeadDim * (type == TensorType.F16 ? 2 : 4);
     }
 
-    public static long BytesFor(ModelConfig config, int blockCount, int blockSize) => BytesPerBlock(config, blockSize) * blockCount;
+    public static long BytesFor(ModelConfig config, int blockCount, int blockSize, TensorType type = TensorType.F32) =>
+        BytesPerBlock(config, blockSize, type) * blockCount;
 
     /// <summary>Copies block <paramref name="source"/> onto <paramref name="destination"/> in every layer (copy-on-write).</summary>
     public void CopyBlock(int source, int destination)

@@ -56,7 +56,7 @@ public sealed class BatchingEngine : IInferenceEngine
         var config = model.Config;
         int blockSize = _options.BlockSize;
         long budget = KvMemory.BudgetBytes(_options);
-        long perBlock = PagedKvCache.BytesPerBlock(config, blockSize);
+        long perBlock = PagedKvCache.BytesPerBlock(config, blockSize, _options.KvCacheType);
         int wantedContext = _options.ContextLength ?? Math.Min(config.ContextLength, GeneratorOptions.DefaultContextCap);
         if (wantedContext > config.ContextLength)
             throw new HearthException($"context length {wantedContext} exceeds the model's maximum of {config.ContextLength} tokens");
@@ -78,7 +78,7 @@ public sealed class BatchingEngine : IInferenceEngine
         ContextLength = contextLength;
 
         // One block more than the allocator hands out: the null block that padding rows of a step write to.
-        _cache = new PagedKvCache(device, config, (int)blocks + 1, blockSize);
+        _cache = new PagedKvCache(device, config, (int)blocks + 1, blockSize, _options.KvCacheType);
         try
         {
             _blocks = new KvBlockManager(new BlockAllocator((int)blocks), blockSize, _cache);

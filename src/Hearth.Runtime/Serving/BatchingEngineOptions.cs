@@ -15,6 +15,10 @@ public sealed record BatchingEngineOptions
     /// <see cref="KvCacheBytes"/> is not set.</summary>
     public double KvMemoryFraction { get; init; } = 0.5;
 
+    /// <summary>Storage of the KV cache: F32 (the default; greedy results equal the single-sequence Generator's) or F16
+    /// (half the memory; each key and value rounded to half precision).</summary>
+    public TensorType KvCacheType { get; init; } = TensorType.F32;
+
     /// <summary>Tokens one sequence may hold; null = the model's context, at most 4096 and at most what the KV budget holds.</summary>
     public int? ContextLength { get; init; }
 
@@ -42,6 +46,7 @@ public sealed record BatchingEngineOptions
         if (BlockSize is <= 0 or > 4096) throw new HearthException($"KV block size must be in 1..4096 (got {BlockSize})");
         if (KvCacheBytes is <= 0) throw new HearthException($"KV cache memory must be positive (got {KvCacheBytes} bytes)");
         if (!(KvMemoryFraction > 0 && KvMemoryFraction <= 1)) throw new HearthException($"KV memory fraction must be in (0, 1] (got {KvMemoryFraction})");
+        if (KvCacheType is not (TensorType.F32 or TensorType.F16)) throw new HearthException($"KV cache type must be F32 or F16 (got {KvCacheType})");
         if (ContextLength is <= 1) throw new HearthException($"context length must be at least 2 (got {ContextLength})");
         if (MaxTokensPerStep <= 0) throw new HearthException($"tokens per step must be positive (got {MaxTokensPerStep})");
         if (MaxSequences <= 0) throw new HearthException($"max sequences must be positive (got {MaxSequences})");

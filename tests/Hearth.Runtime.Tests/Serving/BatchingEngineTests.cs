@@ -178,3 +178,46 @@ public class BatchingEngineTests
         Assert.Equal(123, KvMemory.BudgetBytes(new BatchingEngineOptions { KvCacheBytes = 123 }));
     }
 }
+
+public class EngineBudgetTests
+{
+    [TinyModelFact("llama3-gqa/hf")]
+    public async Task A_small_budget_shortens_the_context_and_is_reported()
+    {
+        using var model = Load("llama3-gqa/hf");
+        var config = model.GenerativeModel.Config;
+        long budget = Hearth.Runtime.KvCache.PagedKvCache.BytesFor(config, 5, 8);  // 4 blocks + the null block
+        await using (var engine = new BatchingEngine(model.GenerativeModel, model.Device, new BatchingEngineOptions { KvCacheBytes = budget, BlockSize = 8 }))
+        {
+            Assert.Equal(32, engine.ContextLength);
+            var metrics = engine.GetMetrics();
+            Assert.Equal(4, metrics.KvBlocksTotal);
+            Assert.Equal(8, metrics.KvBlockSize);
+            Assert.Equal(budget, metrics.KvCacheBytes);
+            Assert.Equal(4, metrics.KvBlocksFree);
+        }
+        Assert.Throws<HearthException>(() => new BatchingEngine(model.GenerativeModel, model.Device,
+            new BatchingEngineOptions { KvCacheBytes = budget, BlockSize = 8, ContextLength = 64 }));
+        Assert.Throws<HearthException>(() => new BatchingEngine(model.GenerativeModel, model.Device, new BatchingEngineOptions { KvCacheBytes = 100 }));
+        // A fraction of the available memory: capped at what the sequences can use.
+        await using var byFraction = new BatchingEngine(model.GenerativeModel, model.Device,
+            new BatchingEngineOptions { KvMemoryFraction = 0.01, MaxSequences = 4 });
+        Assert.Equal(config.ContextLength, byFraction.ContextLength);
+        Assert.Equal(4 * config.ContextLength / 16, byFraction.GetMetrics().KvBlocksTotal);
+    }
+
+    [TinyModelFact("llama3-gqa/hf")]
+    public async Task An_f16_cache_takes_half_the_memory_and_still_batches_invariantly()
+    {
+        using var model = Load("llama3-gqa/hf");
+        var prompts = Prompts(6, model.GenerativeModel.Config.VocabSize, seed: 9);
+        await using var engine = new BatchingEngine(model.GenerativeModel, model.Device,
+            new BatchingEngineOptions { KvCacheBytes = 1 << 20, KvCacheType = TensorType.F16 });
+        var f32Bytes = Hearth.Runtime.KvCache.PagedKvCache.BytesFor(model.GenerativeModel.Config, engine.GetMetrics().KvBlocksTotal + 1, 16);
+        Assert.Equal(f32Bytes / 2, engine.GetMetrics().KvCacheBytes);
+        var alone = new List<int[]>();
+        foreach (var p in prompts) alone.Add((await Collect(engine.Submit(Greedy(p, 10)))).Tokens);
+        var together = await Task.WhenAll(prompts.Select(p => Collect(engine.Submit(Greedy(p, 10)))));
+        for (int i = 0; i < prompts.Length; i++) Assert.Equal(alone[i], together[i].Tokens);
+    }
+}
