@@ -133,7 +133,7 @@ public sealed class BatchingEngine : IInferenceEngine
         if (cancellationToken.CanBeCanceled)
             sequence.Registration = cancellationToken.Register(static s => ((BatchingEngine)((object[])s!)[0]).Cancel((EngineSequence)((object[])s!)[1]), new object[] { this, sequence });
         _incoming.Enqueue(sequence);
-        _wake.Set();
+        Wake();
         return Read(sequence, cancellationToken);
     }
 
@@ -163,7 +163,19 @@ public sealed class BatchingEngine : IInferenceEngine
     private void Cancel(EngineSequence sequence)
     {
         sequence.RequestCancel();
-        _wake.Set();
+        Wake();
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The engine is gone; there is nothing left to wake (a consumer let go of its stream after disposal).
+        }
     }
 
     private async IAsyncEnumerable<EngineEvent> Read(EngineSequence sequence, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -176,6 +188,8 @@ public sealed class BatchingEngine : IInferenceEngine
             {
                 while (reader.TryRead(out var item))
                 {
+                    // Buffered events are not delivered once the caller has cancelled.
+                    cancellationToken.ThrowIfCancellationRequested();
                     if (item.Finish is not null) finished = true;
                     yield return item;
                     if (finished) yield break;

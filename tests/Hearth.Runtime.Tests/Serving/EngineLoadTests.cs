@@ -3,7 +3,15 @@ using static Hearth.Runtime.Tests.Serving.EngineTestSupport;
 
 namespace Hearth.Runtime.Tests.Serving;
 
+/// <summary>Tests that measure process-wide managed memory run alone (xunit runs other classes in parallel).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasuringCollection
+{
+    public const string Name = "memory measuring";
+}
+
 /// <summary>Cancellation and overload: nothing leaks, nothing hangs.</summary>
+[Collection(MemoryMeasuringCollection.Name)]
 public class EngineLoadTests
 {
     private const string Llama3 = "llama3-gqa/hf";
@@ -115,9 +123,15 @@ public class EngineLoadTests
         using var model = Load(Llama3);
         var engine = new BatchingEngine(model.GenerativeModel, model.Device, new BatchingEngineOptions { KvCacheBytes = 4 << 20 });
         var streams = Enumerable.Range(0, 5).Select(i => Collect(engine.Submit(Greedy([1, 2, 3 + i], 100_000)))).ToList();
+        using var cts = new CancellationTokenSource();
+        var held = engine.Submit(Greedy([4, 5, 6], 100_000), cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await held.MoveNextAsync());
         await Task.Delay(50);
         await engine.DisposeAsync();
         foreach (var s in streams) Assert.Contains((await s).Finish.Reason, new[] { "cancelled", "length" });
         Assert.Throws<ObjectDisposedException>(() => engine.Submit(Greedy([1], 1)));
+        // Cancelling and letting go of a stream after disposal is harmless.
+        await cts.CancelAsync();
+        await held.DisposeAsync();
     }
 }
