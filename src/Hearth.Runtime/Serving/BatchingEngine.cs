@@ -63,7 +63,8 @@ public sealed class BatchingEngine : IInferenceEngine
         int blocksPerSeq = (wantedContext + blockSize - 1) / blockSize;
         // More blocks than every sequence at full context could use would only waste memory; fewer than one block is an error.
         long maxRows = Array.MaxLength / Math.Max(1, config.KvHeadCount * config.HeadDim);
-        long blocks = Math.Min(budget / perBlock - 1, Math.Min((long)blocksPerSeq * _options.MaxSequences, maxRows / blockSize - 1));
+        long blocks = Math.Min(budget / perBlock - 1,
+            Math.Min((long)blocksPerSeq * Math.Min(_options.MaxSequences, _options.MaxTokensPerStep), maxRows / blockSize - 1));
         if (blocks < 1)
             throw new HearthException($"the KV cache budget of {budget} bytes holds no block of {blockSize} tokens ({perBlock} bytes each); raise the KV memory");
         int contextLength = wantedContext;
@@ -82,7 +83,9 @@ public sealed class BatchingEngine : IInferenceEngine
         try
         {
             _blocks = new KvBlockManager(new BlockAllocator((int)blocks), blockSize, _cache);
-            _scheduler = new Scheduler(_blocks, _options.MaxTokensPerStep, _options.MaxSequences, _options.PrefixCaching);
+            // Every running sequence must be able to decode in every step, or the youngest would starve.
+            int maxSequences = Math.Min(_options.MaxSequences, _options.MaxTokensPerStep);
+            _scheduler = new Scheduler(_blocks, _options.MaxTokensPerStep, maxSequences, _options.PrefixCaching);
             _runner = new BatchStepRunner(model, device, _cache, blocksPerSeq, _options.MaxCompiledSteps, nullBlock: (int)blocks);
         }
         catch

@@ -25,7 +25,7 @@ public sealed record BatchingEngineOptions
     /// <summary>Tokens computed per step over all sequences (decodes first, then chunks of prefill).</summary>
     public int MaxTokensPerStep { get; init; } = 512;
 
-    /// <summary>Sequences running at once.</summary>
+    /// <summary>Sequences running at once (at most <see cref="MaxTokensPerStep"/>: each decodes one token per step).</summary>
     public int MaxSequences { get; init; } = 64;
 
     /// <summary>Requests admitted but not yet running; beyond it <see cref="EngineOverloadedException"/>.</summary>
