@@ -53,7 +53,7 @@ internal sealed class BatchStepRunner : IDisposable
         }
         int padded = Bucket(total);
         // A step that only prefills still needs one logit row for the graph; it is computed and dropped.
-        rows = Math.Min(Bucket(Math.Max(rows, 1)), padded);
+        rows = Math.Min(RowBucket(Math.Max(rows, 1), padded), padded);
         Grow(ref _tokens, padded);
         Grow(ref _positions, padded);
         Grow(ref _slots, padded);
@@ -101,6 +101,11 @@ internal sealed class BatchStepRunner : IDisposable
 
     /// <summary>Step sizes compiled: exact up to 8, then multiples of 8 up to 64, then multiples of 64.</summary>
     public static int Bucket(int n) => n <= 8 ? n : n <= 64 ? (n + 7) / 8 * 8 : (n + 63) / 64 * 64;
+
+    /// <summary>Logit rows compiled: as <see cref="Bucket"/> in small (decode) steps, where R = T usually; powers of two in
+    /// large (prefill) steps, so the few large executables are not multiplied by every count of decoding sequences.</summary>
+    public static int RowBucket(int rows, int paddedTokens) =>
+        paddedTokens <= 64 ? Bucket(rows) : (int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)rows), paddedTokens);
 
     private Compiled Get(int tokens, int rows)
     {

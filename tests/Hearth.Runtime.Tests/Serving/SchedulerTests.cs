@@ -108,3 +108,24 @@ public class SchedulerTests
         Assert.Equal(1, scheduler.WaitingCount);
     }
 }
+
+public class StepBucketTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(8, 8)]
+    [InlineData(9, 16)]
+    [InlineData(64, 64)]
+    [InlineData(65, 128)]
+    [InlineData(512, 512)]
+    public void Token_counts_round_up_to_few_buckets(int tokens, int bucket) => Assert.Equal(bucket, BatchStepRunner.Bucket(tokens));
+
+    [Theory]
+    [InlineData(5, 8, 5)]
+    [InlineData(33, 40, 40)]
+    [InlineData(33, 512, 64)]
+    [InlineData(3, 512, 4)]
+    [InlineData(100, 128, 128)]
+    public void Logit_rows_round_up_within_the_step(int rows, int paddedTokens, int bucket) =>
+        Assert.Equal(bucket, BatchStepRunner.RowBucket(rows, paddedTokens));
+}
