@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Hearth.Server.Api;
+
+/// <summary>Reads a request body as one JSON document, with a size limit and strict UTF-8.</summary>
+internal static class RequestBody
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
+
+    public static async Task<JsonDocument> ReadJsonAsync(HttpContext context, long maxBytes)
+    {
+        var request = context.Request;
+        if (request.ContentLength is long declared && declared > maxBytes) throw TooLarge(maxBytes);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                throw TooLarge(maxBytes);
+            }
+            if (read == 0) break;
+            if (buffer.Length + read > maxBytes) throw TooLarge(maxBytes);
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0) throw ApiException.BadRequest("the request body is empty: expected a JSON object", null, "invalid_json");
+        try
+        {
+            // JsonDocument validates UTF-8 and rejects invalid sequences.
+            return JsonDocument.Parse(buffer.ToArray(), Options);
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"the request body is not valid JSON: {e.Message}", null, "invalid_json");
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiException.BadRequest($"the request body is not valid JSON: {e.Message}", null, "invalid_json");
+        }
+    }
+
+    private static ApiException TooLarge(long maxBytes) =>
+        new(413, $"the request body is larger than the limit of {maxBytes} bytes", "invalid_request_error", null, "request_too_large");
+}
