@@ -69,7 +69,9 @@ public static class HearthServer
         app.MapPost("/tokenize", info.TokenizeAsync);
         app.MapPost("/detokenize", info.DetokenizeAsync);
         app.MapGet("/", ChatPage.ServeAsync);
-        app.MapFallback(context => throw ApiException.NotFound($"no endpoint {context.Request.Method} {context.Request.Path}"));
+        app.MapFallback(context => throw (Routes.Contains(context.Request.Path.Value ?? "")
+            ? new ApiException(405, $"{context.Request.Method} is not allowed on {context.Request.Path}", "invalid_request_error", null, "method_not_allowed")
+            : ApiException.NotFound($"no endpoint {context.Request.Method} {context.Request.Path}")));
         return app;
     }
 
@@ -91,6 +93,8 @@ public static class HearthServer
         else if (IPAddress.TryParse(host, out var address)) kestrel.Listen(address, port);
         else throw new HearthException($"host '{host}' is not an IP address (use 127.0.0.1, 0.0.0.0, ::, or localhost)");
     }
+
+    private static readonly HashSet<string> Routes = ["/v1/chat/completions", "/v1/completions", "/v1/models", "/health", "/metrics", "/tokenize", "/detokenize", "/"];
 
     private static readonly string[] Protected = ["/v1", "/tokenize", "/detokenize"];
 

@@ -9,7 +9,8 @@ internal static class ErrorWriter
     public static byte[] Json(string message, string type, string? param, string? code)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        // Messages quote the client's input: keep them readable (the JSON stays valid).
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteStartObject("error");
