@@ -30,10 +30,13 @@ internal static class RequestBody
             buffer.Write(chunk, 0, read);
         }
         if (buffer.Length == 0) throw ApiException.BadRequest("the request body is empty: expected a JSON object", null, "invalid_json");
+        var bytes = buffer.ToArray();
+        // JsonDocument checks UTF-8 only when a string is read: check it all here so no later read can fail.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw ApiException.BadRequest("the request body is not valid UTF-8", null, "invalid_json");
         try
         {
-            // JsonDocument validates UTF-8 and rejects invalid sequences.
-            return JsonDocument.Parse(buffer.ToArray(), Options);
+            return JsonDocument.Parse(bytes, Options);
         }
         catch (JsonException e)
         {

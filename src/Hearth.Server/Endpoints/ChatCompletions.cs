@@ -49,8 +49,17 @@ internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions opt
         await using var streams = await EngineStreams.StartAsync(engine, requests, aborted).ConfigureAwait(false);
         var choices = Enumerable.Range(0, p.N).Select(i => new Choice(i, request.Tools is not null)).ToArray();
         long created = OpenAiJson.Now();
-        if (p.Stream) await StreamAsync(context, request, streams, choices, id, created).ConfigureAwait(false);
-        else await CollectAsync(context, request, streams, choices, id, created).ConfigureAwait(false);
+        try
+        {
+            if (p.Stream) await StreamAsync(context, request, streams, choices, id, created).ConfigureAwait(false);
+            else await CollectAsync(context, request, streams, choices, id, created).ConfigureAwait(false);
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: its unfinished generations were cancelled through RequestAborted.
+            foreach (var choice in choices.Where(c => c.Finish is null)) metrics.CountCancelled();
+            throw;
+        }
     }
 
     private async Task CollectAsync(HttpContext context, ChatRequest request, EngineStreams streams, Choice[] choices, string id, long created)

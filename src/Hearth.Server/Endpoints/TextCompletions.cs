@@ -67,8 +67,17 @@ internal sealed class TextCompletions(IInferenceEngine engine, ServerOptions opt
 
         await using var streams = await EngineStreams.StartAsync(engine, requests, context.RequestAborted).ConfigureAwait(false);
         long created = OpenAiJson.Now();
-        if (p.Stream) await StreamAsync(context, request, streams, choices, id, created).ConfigureAwait(false);
-        else await CollectAsync(context, request, streams, choices, id, created).ConfigureAwait(false);
+        try
+        {
+            if (p.Stream) await StreamAsync(context, request, streams, choices, id, created).ConfigureAwait(false);
+            else await CollectAsync(context, request, streams, choices, id, created).ConfigureAwait(false);
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: its unfinished generations were cancelled through RequestAborted.
+            foreach (var choice in choices.Where(c => c.Finish is null)) metrics.CountCancelled();
+            throw;
+        }
     }
 
     private async Task CollectAsync(HttpContext context, CompletionRequest request, EngineStreams streams, List<Choice> choices, string id, long created)

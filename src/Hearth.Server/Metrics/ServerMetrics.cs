@@ -29,6 +29,9 @@ public sealed class ServerMetrics
             _tpot.Observe((finish.Total - finish.TimeToFirstToken).TotalSeconds / (finish.CompletionTokens - 1));
     }
 
+    /// <summary>A generation whose client went away before its finish event was read.</summary>
+    internal void CountCancelled() => _finishes.AddOrUpdate("cancelled", 1, (_, n) => n + 1);
+
     /// <summary>Completed requests by finish reason ("stop", "length", "cancelled").</summary>
     public long Finishes(string reason) => _finishes.GetValueOrDefault(reason);
 
