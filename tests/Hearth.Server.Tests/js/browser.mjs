@@ -10,6 +10,7 @@ if (!fs.existsSync(executablePath)) {
   console.error(`chromium not found at ${executablePath}: apt-get install -y chromium (tools/run-tests.sh does)`);
   process.exit(2);
 }
+const t0 = Date.now(); const mark = (m) => process.env.HEARTH_TRACE && console.error(m, Date.now() - t0);
 const browser = await chromium.launch({ executablePath, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
 try {
   const page = await browser.newPage({ viewport: { width: 960, height: 640 } });
@@ -23,7 +24,7 @@ try {
       for (const r of records) if (r.target.closest && r.target.closest(".msg.assistant") || (r.target.parentElement && r.target.parentElement.closest(".msg.assistant"))) window.__replyUpdates++;
     }).observe(document, { subtree: true, childList: true, characterData: true });
   }, key);
-  await page.goto(url);
+  await page.goto(url); mark("goto");
   const model = await page.waitForFunction(() => {
     const t = document.getElementById("model").textContent;
     return t !== "loading..." ? t : null;
@@ -32,11 +33,13 @@ try {
   await page.fill("#temperature", "0");
   await page.fill("#maxtokens", "64");
   await page.fill("#input", message);
-  await page.click("#send");
+  await page.click("#send"); mark("send");
   await page.waitForSelector(".msg.assistant[data-done='true'], .msg.error", { timeout: 30000 });
-  const reply = await page.textContent(".msg.assistant").catch(() => null);
-  const error = await page.textContent(".msg.error").catch(() => null);
-  const tps = await page.textContent("#tps");
+  // page.$ does not wait: textContent on a missing element would wait out its whole timeout.
+  const text = async (selector) => { const e = await page.$(selector); return e ? e.textContent() : null; };
+  const reply = await text(".msg.assistant");
+  const error = await text(".msg.error");
+  const tps = await page.textContent("#tps"); mark("reply");
   const updates = await page.evaluate(() => window.__replyUpdates);
   await page.screenshot({ path: shot });
 
