@@ -28,6 +28,8 @@ public class HostileRequestTests(TinyServer server)
         new("JSON array body", Chat, B("[1, 2]"), 400, Code: "invalid_type"),
         new("trailing garbage", Chat, B(Msg() + "xyz"), 400, Code: "invalid_json"),
         new("invalid UTF-8", Chat, [.. B("{\"model\": \"hearth-tiny\", \"messages\": [{\"role\": \"user\", \"content\": \""), 0xC3, 0x28, 0xFF, .. B("\"}]}")], 400, Code: "invalid_json"),
+        new("lone surrogate escape", Chat, B("""{"model": "hearth-tiny", "messages": [{"role": "user", "content": "\ud800 x"}]}"""), 400, "messages[0].content", "invalid_json"),
+        new("reversed surrogates", Text, B("""{"model": "hearth-tiny", "prompt": "\udfff\ud800"}"""), 400, "prompt", "invalid_json"),
         new("deeply nested", Chat, B(new string('[', 5000) + new string(']', 5000)), 400, Code: "invalid_json"),
         new("huge body", Chat, B("{\"model\": \"hearth-tiny\", \"pad\": \"" + new string('a', 2 << 20) + "\"}"), 413, Code: "request_too_large"),
         new("missing model", Chat, B("""{"messages": [{"role": "user", "content": "hi"}]}"""), 400, "model", "missing_required_parameter"),

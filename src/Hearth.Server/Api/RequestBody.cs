@@ -34,9 +34,10 @@ internal static class RequestBody
         // JsonDocument checks UTF-8 only when a string is read: check it all here so no later read can fail.
         if (!System.Text.Unicode.Utf8.IsValid(bytes))
             throw ApiException.BadRequest("the request body is not valid UTF-8", null, "invalid_json");
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(bytes, Options);
+            document = JsonDocument.Parse(bytes, Options);
         }
         catch (JsonException e)
         {
@@ -46,7 +47,45 @@ internal static class RequestBody
         {
             throw ApiException.BadRequest($"the request body is not valid JSON: {e.Message}", null, "invalid_json");
         }
+        try
+        {
+            CheckStrings(document.RootElement, "");
+            return document;
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Escapes such as "\ud800" (a lone surrogate) pass the parser but fail when read: find them now, by path.</summary>
+    private static void CheckStrings(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                try { element.GetString(); }
+                catch (InvalidOperationException) { throw Invalid(path); }
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (var item in element.EnumerateArray()) CheckStrings(item, $"{path}[{i++}]");
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try { name = property.Name; }
+                    catch (InvalidOperationException) { throw Invalid(path); }
+                    CheckStrings(property.Value, path.Length == 0 ? name : $"{path}.{name}");
+                }
+                break;
+        }
+    }
+
+    private static ApiException Invalid(string path) => ApiException.BadRequest(
+        $"'{(path.Length == 0 ? "body" : path)}' holds an invalid escape (a lone UTF-16 surrogate)", path.Length == 0 ? null : path, "invalid_json");
 
     private static ApiException TooLarge(long maxBytes) =>
         new(413, $"the request body is larger than the limit of {maxBytes} bytes", "invalid_request_error", null, "request_too_large");

@@ -46,6 +46,11 @@ public static class ChatPrompts
         {
             throw ApiException.BadRequest($"the model's chat template rejected the request: {e.Message}", "messages", "template_error");
         }
+        catch (Exception e) when (e is not (ApiException or OutOfMemoryException))
+        {
+            // The template met input it cannot handle (a value of an unexpected type): the request's fault, not the server's.
+            throw ApiException.BadRequest($"the model's chat template failed on these messages: {e.Message}", "messages", "template_error");
+        }
         // Templates that write the BOS text themselves must not get a second BOS from the tokenizer.
         bool hasBos = !string.IsNullOrEmpty(bosText) && text.StartsWith(bosText, StringComparison.Ordinal);
         return new RenderedChatPrompt(text, tokenizer.Encode(text, addSpecialTokens: !hasBos), []);
