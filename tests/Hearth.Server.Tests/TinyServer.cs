@@ -22,9 +22,12 @@ public class TinyServer : IAsyncLifetime
 
     protected virtual int MaxQueue => 64;
 
+    /// <summary>Backend of the model; the scalar reference is slower, which gives timing tests a wide margin.</summary>
+    protected virtual string Backend => Hearth.Backends.Cpu.CpuBackends.FastName;
+
     public async Task InitializeAsync()
     {
-        Model = HearthModel.Load(ModelPath);
+        Model = HearthModel.Load(ModelPath, new HearthModelOptions { Backend = Backend });
         Engine = new SequentialEngine(Model, new SequentialEngineOptions { MaxWaitingRequests = MaxQueue });
         App = HearthServer.Build(Engine, new ServerOptions { Port = 0, ApiKey = ApiKey, MaxRequestBodyBytes = 1 << 20 });
         await App.StartAsync();
