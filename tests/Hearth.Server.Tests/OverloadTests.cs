@@ -6,11 +6,13 @@ using System.Text.Json;
 
 namespace Hearth.Server.Tests;
 
-/// <summary>A server whose queue holds one waiting request, on the (slower) scalar reference backend so that
-/// generations last long enough for the timing tests (overload, disconnect) on a busy machine.</summary>
+/// <summary>A server that runs one sequence at a time and whose queue holds one waiting request, on the (slower)
+/// scalar reference backend so that generations last long enough for the timing tests (overload, disconnect) on a
+/// busy machine.</summary>
 public sealed class SmallQueueServer : TinyServer
 {
     protected override int MaxQueue => 1;
+    protected override int MaxSequences => 1;
     protected override string Backend => Hearth.Backends.Cpu.CpuBackends.ReferenceName;
 }
 

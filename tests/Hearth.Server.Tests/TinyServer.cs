@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Builder;
 
 namespace Hearth.Server.Tests;
 
-/// <summary>The real server (Kestrel on 127.0.0.1, a free port) over the SequentialEngine and the shipped trained
-/// model models/hearth-tiny, with an API key. Shared by the tests of the "server" collection.</summary>
+/// <summary>The real server (Kestrel on 127.0.0.1, a free port) over the BatchingEngine (what `hearth serve` runs)
+/// and the shipped trained model models/hearth-tiny, with an API key. Shared by the tests of the "server" collection.</summary>
 public class TinyServer : IAsyncLifetime
 {
     public const string ApiKey = "sk-hearth-test";
@@ -15,12 +15,15 @@ public class TinyServer : IAsyncLifetime
     public static string ModelPath => Path.Combine(RepoPaths.RepoRoot, "models", "hearth-tiny");
 
     public HearthModel Model { get; private set; } = null!;
-    public SequentialEngine Engine { get; private set; } = null!;
+    public IInferenceEngine Engine { get; private set; } = null!;
     public WebApplication App { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
     public HttpClient Http { get; private set; } = null!;
 
     protected virtual int MaxQueue => 64;
+
+    /// <summary>Sequences the engine runs at once; more wait in the queue of <see cref="MaxQueue"/>.</summary>
+    protected virtual int MaxSequences => 64;
 
     /// <summary>Backend of the model; the scalar reference is slower, which gives timing tests a wide margin.</summary>
     protected virtual string Backend => Hearth.Backends.Cpu.CpuBackends.FastName;
@@ -28,7 +31,12 @@ public class TinyServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Model = HearthModel.Load(ModelPath, new HearthModelOptions { Backend = Backend });
-        Engine = new SequentialEngine(Model, new SequentialEngineOptions { MaxWaitingRequests = MaxQueue });
+        Engine = BatchingEngine.Create(Model, new BatchingEngineOptions
+        {
+            MaxWaitingRequests = MaxQueue,
+            MaxSequences = MaxSequences,
+            KvCacheBytes = 64L << 20,
+        });
         App = HearthServer.Build(Engine, new ServerOptions { Port = 0, ApiKey = ApiKey, MaxRequestBodyBytes = 1 << 20 });
         await App.StartAsync();
         BaseUrl = HearthServer.BoundAddress(App);

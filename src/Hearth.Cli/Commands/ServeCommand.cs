@@ -29,6 +29,21 @@ internal static class ServeCommand
         var name = new Option<string?>("--served-model-name") { Description = "Model id clients send and /v1/models lists (default: the model's folder or file name)" };
         var maxBody = new Option<int>("--max-body-mib") { Description = "Largest request body in MiB", DefaultValueFactory = _ => 4 };
         var log = new Option<bool>("--log-requests") { Description = "Print one line per request" };
+        var engineKind = new Option<string>("--engine") { Description = "batching (continuous batching over a paged KV cache) or sequential (one request at a time)", DefaultValueFactory = _ => "batching" };
+        engineKind.AcceptOnlyFromAmong("batching", "sequential");
+        var kvMemory = new Option<int?>("--kv-cache-mib") { Description = "KV cache budget in MiB (default: --kv-memory-fraction of the available memory)" };
+        var kvFraction = new Option<double>("--kv-memory-fraction") { Description = "Share of the available memory for the KV cache when --kv-cache-mib is not given", DefaultValueFactory = _ => 0.5 };
+        var kvType = new Option<string>("--kv-type") { Description = "KV cache element type: f32 or f16", DefaultValueFactory = _ => "f32" };
+        kvType.AcceptOnlyFromAmong("f32", "f16");
+        var blockSize = new Option<int>("--block-size") { Description = "Tokens per KV cache block", DefaultValueFactory = _ => 16 };
+        var maxStepTokens = new Option<int>("--max-batch-tokens") { Description = "Token budget of one step (decodes plus prefill chunks)", DefaultValueFactory = _ => 512 };
+        var maxSequences = new Option<int>("--max-sequences") { Description = "Sequences running at once", DefaultValueFactory = _ => 64 };
+        var noPrefixCache = new Option<bool>("--no-prefix-caching") { Description = "Do not share KV blocks of identical prompt prefixes between requests" };
+        CommonOptions.Check(kvMemory, v => v is not int i || i > 0, "> 0");
+        CommonOptions.Check(kvFraction, v => v is > 0 and <= 1, "in (0, 1]");
+        CommonOptions.Check(blockSize, v => v is > 0 and <= 1024, "in [1, 1024]");
+        CommonOptions.Check(maxStepTokens, v => v > 0, "> 0");
+        CommonOptions.Check(maxSequences, v => v > 0, "> 0");
         CommonOptions.Positive(contextLength);
         CommonOptions.Check(threads, v => v is not int i || i > 0, "> 0");
         CommonOptions.Check(port, v => v is >= 0 and <= 65535, "in [0, 65535]");
@@ -38,16 +53,40 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API, with a chat page at /")
         {
             model, backend, contextLength, threads, host, port, apiKey, maxQueue, name, maxBody, log,
+            engineKind, kvMemory, kvFraction, kvType, blockSize, maxStepTokens, maxSequences, noPrefixCache,
         };
         command.SetAction(parse =>
         {
             var path = ModelLocator.Resolve(parse.GetValue(model));
             var hearth = LoadModel(path, parse.GetValue(backend)!, parse.GetValue(threads), parse.GetValue(contextLength));
-            var engine = new SequentialEngine(hearth, new SequentialEngineOptions
+            IInferenceEngine engine;
+            try
             {
-                MaxWaitingRequests = parse.GetValue(maxQueue),
-                ModelName = parse.GetValue(name),
-            }, ownsModel: true);
+                engine = parse.GetValue(engineKind) == "sequential"
+                    ? new SequentialEngine(hearth, new SequentialEngineOptions
+                    {
+                        MaxWaitingRequests = parse.GetValue(maxQueue),
+                        ModelName = parse.GetValue(name),
+                    }, ownsModel: true)
+                    : new OwningBatchingEngine(BatchingEngine.Create(hearth, new BatchingEngineOptions
+                    {
+                        MaxWaitingRequests = parse.GetValue(maxQueue),
+                        ModelName = parse.GetValue(name),
+                        KvCacheBytes = parse.GetValue(kvMemory) is int mib ? mib * (1L << 20) : null,
+                        KvMemoryFraction = parse.GetValue(kvFraction),
+                        KvCacheType = parse.GetValue(kvType) == "f16" ? Core.TensorType.F16 : Core.TensorType.F32,
+                        BlockSize = parse.GetValue(blockSize),
+                        ContextLength = parse.GetValue(contextLength),
+                        MaxTokensPerStep = parse.GetValue(maxStepTokens),
+                        MaxSequences = parse.GetValue(maxSequences),
+                        PrefixCaching = !parse.GetValue(noPrefixCache),
+                    }), hearth);
+            }
+            catch
+            {
+                hearth.Dispose();
+                throw;
+            }
             try
             {
                 var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("HEARTH_API_KEY");
@@ -90,6 +129,11 @@ internal static class ServeCommand
         }
         var address = HearthServer.BoundAddress(app);
         context.Out.WriteLine($"serving {engine.ModelName} (context {engine.ContextLength}) at {address}");
+        if (engine is OwningBatchingEngine { Engine: var batching })
+        {
+            var m = batching.GetMetrics();
+            context.Out.WriteLine($"  KV cache: {m.KvBlocksTotal} blocks of {m.KvBlockSize} tokens, {m.KvCacheBytes / (1 << 20)} MiB");
+        }
         context.Out.WriteLine($"  chat page: {address}/   API: {address}/v1   metrics: {address}/metrics{(hasKey ? "   (API key required)" : "")}");
         context.Out.Flush();
         if (OnStartedForTests is { } started)
@@ -117,6 +161,24 @@ internal static class ServeCommand
             loaded?.Dispose();
             device.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The batching engine plus the model it runs on, disposed together when the server stops.</summary>
+    internal sealed class OwningBatchingEngine(BatchingEngine engine, HearthModel model) : IInferenceEngine
+    {
+        public BatchingEngine Engine => engine;
+        public string ModelName => engine.ModelName;
+        public Tokenizers.ITokenizer Tokenizer => engine.Tokenizer;
+        public Tokenizers.ChatTemplates.ChatTemplate? ChatTemplate => engine.ChatTemplate;
+        public int ContextLength => engine.ContextLength;
+        public IAsyncEnumerable<EngineEvent> Submit(EngineRequest request, CancellationToken cancellationToken = default) => engine.Submit(request, cancellationToken);
+        public EngineMetrics GetMetrics() => engine.GetMetrics();
+
+        public async ValueTask DisposeAsync()
+        {
+            await engine.DisposeAsync().ConfigureAwait(false);
+            model.Dispose();
         }
     }
 }
