@@ -10,8 +10,8 @@ public sealed record VulkanDeviceOptions
     /// <summary>Physical device index (the N of <c>--device vulkan:N</c>); null picks the first GPU, else device 0.</summary>
     public int? DeviceIndex { get; init; }
 
-    /// <summary>Largest bytes one binding may cover; null = the device's maxStorageBufferRange. Tests lower it to exercise splitting.</summary>
-    public long? MaxBindingBytes { get; init; }
+    /// <summary>Weights larger than this are split into row chunks bound separately; null = the device's maxStorageBufferRange. Tests lower it to exercise splitting.</summary>
+    public long? WeightChunkBytes { get; init; }
 }
 
 /// <summary>
@@ -30,13 +30,13 @@ public sealed class VulkanDevice : IComputeDevice
         options ??= new VulkanDeviceOptions();
         int index = options.DeviceIndex ?? VulkanBackends.DefaultDeviceIndex();
         Context = VulkanContext.Get(index);
-        MaxBindingBytes = Math.Min(options.MaxBindingBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
-        if (MaxBindingBytes < 1024) throw new HearthException($"MaxBindingBytes must be at least 1024, got {MaxBindingBytes}");
+        WeightChunkBytes = Math.Min(options.WeightChunkBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
+        if (WeightChunkBytes < 256) throw new HearthException($"WeightChunkBytes must be at least 256, got {WeightChunkBytes}");
     }
 
     internal VulkanContext Context { get; }
 
-    internal long MaxBindingBytes { get; }
+    internal long WeightChunkBytes { get; }
 
     /// <summary>The physical device this runs on.</summary>
     public VulkanDeviceInfo Info => Context.Info;
@@ -78,9 +78,10 @@ public sealed class VulkanDevice : IComputeDevice
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_weights.TryGetValue((tensor, asF32), out var weight))
             {
-                weight = asF32 && tensor.Type != TensorType.F32
-                    ? VulkanWeight.UploadAsF32(Context, tensor, MaxBindingBytes)
-                    : VulkanWeight.Upload(Context, tensor, MaxBindingBytes);
+                // A weight read as an activation is one binding (never split), whatever the chunk size.
+                weight = asF32
+                    ? VulkanWeight.UploadAsF32(Context, tensor, Context.MaxStorageBufferRange)
+                    : VulkanWeight.Upload(Context, tensor, WeightChunkBytes);
                 _weights[(tensor, asF32)] = weight;
             }
             return weight;

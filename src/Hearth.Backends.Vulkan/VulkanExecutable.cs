@@ -112,8 +112,8 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
             var node = nodes[i];
             if (!InArena(node)) continue;
             long bytes = node.Shape.ElementCount * 4L;
-            if (bytes > _device.MaxBindingBytes)
-                throw new HearthException($"graph node '{node.Name}': activation of {bytes} bytes exceeds the Vulkan device's storage-buffer range of {_device.MaxBindingBytes} bytes (split activations are not supported yet; use fewer tokens per step)");
+            if (bytes > _context.MaxStorageBufferRange)
+                throw new HearthException($"graph node '{node.Name}': activation of {bytes} bytes exceeds the Vulkan device's storage-buffer range of {_context.MaxStorageBufferRange} bytes (split activations are not supported yet; use fewer tokens per step)");
             planned.Add(node);
             requests.Add(new ArenaPlanner.Request(i, lastUse.GetValueOrDefault(node, i), bytes));
         }

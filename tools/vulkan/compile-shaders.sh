@@ -27,3 +27,4 @@ compile kv_write_f32 kv_write.comp
 compile kv_write_f16 kv_write.comp -DCACHE_F16
 compile attention_f32 attention.comp
 compile attention_f16 attention.comp -DCACHE_F16
+compile spec_probe spec_probe.comp
