@@ -9,10 +9,17 @@ public static class VulkanBackends
     public const string Name = "vulkan";
 
     /// <summary>
-    /// Registers "vulkan" in <see cref="BackendRegistry"/> when a Vulkan loader and at least one device usable by this
-    /// backend exist; returns false (and registers nothing) otherwise, with the reason.
+    /// Registers "vulkan" in <see cref="BackendRegistry"/> without touching Vulkan: creating the device later fails
+    /// with a clear message when there is no loader or device. Safe to call more than once.
     /// </summary>
-    public static bool Register(out string? problem)
+    public static void Register() =>
+        BackendRegistry.Register(Name, options => new VulkanDevice(new VulkanDeviceOptions { DeviceIndex = options.DeviceIndex }));
+
+    /// <summary>
+    /// Registers "vulkan" only when a Vulkan loader and a device usable by this backend exist (the conformance suite
+    /// tests every registered backend); otherwise registers nothing and says why.
+    /// </summary>
+    public static bool RegisterIfAvailable(out string? problem)
     {
         if (!TryListDevices(out var devices, out problem)) return false;
         if (!devices.Any(d => d.SubgroupArithmetic))
@@ -20,7 +27,7 @@ public static class VulkanBackends
             problem = "no Vulkan device supports subgroup arithmetic in compute shaders";
             return false;
         }
-        BackendRegistry.Register(Name, options => new VulkanDevice(new VulkanDeviceOptions { DeviceIndex = options.DeviceIndex }));
+        Register();
         return true;
     }
 

@@ -79,7 +79,7 @@ internal sealed unsafe partial class VulkanContext
         if (instance.PhysicalDevices.Length == 0)
             throw new HearthException("Vulkan is installed but reports no devices (install a driver, e.g. mesa-vulkan-drivers)");
         if (index < 0 || index >= instance.PhysicalDevices.Length)
-            throw new HearthException($"no Vulkan device {index}: there are {instance.PhysicalDevices.Length} (0..{instance.PhysicalDevices.Length - 1}; see `hearth devices`)");
+            throw new HearthException($"no Vulkan device {index}: found {instance.PhysicalDevices.Length} (vulkan:0 to vulkan:{instance.PhysicalDevices.Length - 1}; see `hearth devices`)");
         lock (ContextsGate)
         {
             if (!Contexts.TryGetValue(index, out var context))

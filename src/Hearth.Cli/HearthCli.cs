@@ -28,6 +28,7 @@ public static class HearthCli
             QuantizeCommand.Create(context),
             PerplexityCommand.Create(context),
             BenchCommand.Create(context),
+            DevicesCommand.Create(context),
         };
 
         var parse = root.Parse(args);
