@@ -70,6 +70,12 @@ public sealed class VulkanDevice : IComputeDevice
         return new VulkanExecutable(this, graph);
     }
 
+    /// <summary>Whether the tensor is already on the device (in any form).</summary>
+    internal bool HasWeight(HostTensor tensor)
+    {
+        lock (_weightsGate) return _weights.ContainsKey((tensor, false)) || _weights.ContainsKey((tensor, true));
+    }
+
     /// <summary>A weight on the device, uploaded on first use (in its storage type, or as F32 for weights read as activations).</summary>
     internal VulkanWeight Weight(HostTensor tensor, bool asF32)
     {

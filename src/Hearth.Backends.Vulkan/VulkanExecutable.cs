@@ -117,13 +117,34 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
             planned.Add(node);
             requests.Add(new ArenaPlanner.Request(i, lastUse.GetValueOrDefault(node, i), bytes));
         }
-        if (planned.Count == 0) return null;
         var (offsets, size) = ArenaPlanner.Plan(requests, _context.StorageAlignment);
+        CheckMemory(size);
+        if (planned.Count == 0) return null;
         var arena = _context.CreateBuffer(size, BufferPlace.Device, $"activations ({planned.Count} values)");
         _owned.Add(arena);
         for (int i = 0; i < planned.Count; i++) _values[planned[i]] = new Slice(arena, offsets[i], Math.Max(16, requests[i].Bytes));
         return arena;
     }
+
+    // Fails before any upload when the weights still to upload plus the arena cannot fit the device's memory heap,
+    // saying how much is needed and how much there is (an allocation failure later says the same per buffer).
+    private void CheckMemory(long arenaBytes)
+    {
+        long weights = 0;
+        foreach (var node in Graph.Nodes.Where(n => n.Op == OpKind.Weight).Distinct())
+            if (!_device.HasWeight(node.Weight!)) weights += node.Weight!.ByteLength;
+        long needed = weights + arenaBytes;
+        long free = _context.Info.DeviceLocalBytes - _context.AllocatedBytes;
+        if (needed > free)
+        {
+            throw new HearthException(
+                $"not enough memory on Vulkan device {_context.Index} ({_context.Info.Name}): this graph needs {Mib(needed)} more " +
+                $"({Mib(weights)} of weights, {Mib(arenaBytes)} of activations) but only {Mib(Math.Max(0, free))} of {Mib(_context.Info.DeviceLocalBytes)} is free " +
+                $"(Hearth holds {Mib(_context.AllocatedBytes)}); try a smaller or more quantized model, fewer tokens per step, or --device cpu");
+        }
+    }
+
+    private static string Mib(long bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):F1} MiB");
 
     private Slice Value(Node node)
     {
