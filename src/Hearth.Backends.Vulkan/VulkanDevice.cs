@@ -12,6 +12,9 @@ public sealed record VulkanDeviceOptions
 
     /// <summary>Weights larger than this are split into row chunks bound separately; null = the device's maxStorageBufferRange. Tests lower it to exercise splitting.</summary>
     public long? WeightChunkBytes { get; init; }
+
+    /// <summary>Write a timestamp after every dispatch so <see cref="VulkanExecutable.DispatchTimes"/> says where a step's time goes.</summary>
+    public bool Profile { get; init; }
 }
 
 /// <summary>
@@ -31,12 +34,15 @@ public sealed class VulkanDevice : IComputeDevice
         int index = options.DeviceIndex ?? VulkanBackends.DefaultDeviceIndex();
         Context = VulkanContext.Get(index);
         WeightChunkBytes = Math.Min(options.WeightChunkBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
+        Profile = options.Profile;
         if (WeightChunkBytes < 256) throw new HearthException($"WeightChunkBytes must be at least 256, got {WeightChunkBytes}");
     }
 
     internal VulkanContext Context { get; }
 
     internal long WeightChunkBytes { get; }
+
+    internal bool Profile { get; }
 
     /// <summary>The physical device this runs on.</summary>
     public VulkanDeviceInfo Info => Context.Info;

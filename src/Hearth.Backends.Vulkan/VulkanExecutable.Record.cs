@@ -18,11 +18,14 @@ public sealed unsafe partial class VulkanExecutable
 
     private VkObjectHandle CreateQueryPool()
     {
-        var info = new VkQueryPoolCreateInfo { SType = VkStructureType.QueryPoolCreateInfo, QueryType = VkConstants.QueryTypeTimestamp, QueryCount = 2 };
+        var info = new VkQueryPoolCreateInfo { SType = VkStructureType.QueryPoolCreateInfo, QueryType = VkConstants.QueryTypeTimestamp, QueryCount = QueryCount };
         nint pool;
         VkLoader.Check(_context.Api.CreateQueryPool(_context.Device, &info, 0, &pool), "vkCreateQueryPool");
         return new VkObjectHandle(_context.Handle, pool, _context.Api.DestroyQueryPool);
     }
+
+    // 0: step start, 1: step end, 2 + i: after dispatch i (when profiling).
+    private uint QueryCount => (uint)(2 + _dispatchMilliseconds.Length);
 
     private nint AllocateSet(VulkanPipeline pipeline, Slice[] bindings)
     {
@@ -65,13 +68,14 @@ public sealed unsafe partial class VulkanExecutable
         VkLoader.Check(api.BeginCommandBuffer(cmd, &begin), "vkBeginCommandBuffer");
         if (_queries is not null)
         {
-            api.CmdResetQueryPool(cmd, _queries.Value, 0, 2);
+            api.CmdResetQueryPool(cmd, _queries.Value, 0, QueryCount);
             api.CmdWriteTimestamp(cmd, (uint)VkPipelineStageFlags.TopOfPipe, _queries.Value, 0);
         }
         // Inputs were written by the host before the submission; vkQueueSubmit makes host writes visible.
         var push = stackalloc uint[VulkanPipeline.PushConstantBytes / 4];
-        foreach (var d in _dispatches)
+        for (int index = 0; index < _dispatches.Count; index++)
         {
+            var d = _dispatches[index];
             nint set = AllocateSet(d.Pipeline, d.Bindings);
             api.CmdBindPipeline(cmd, VkConstants.PipelineBindPointCompute, d.Pipeline.Handle);
             api.CmdBindDescriptorSets(cmd, VkConstants.PipelineBindPointCompute, d.Pipeline.Layout, 0, 1, &set, 0, null);
@@ -81,6 +85,8 @@ public sealed unsafe partial class VulkanExecutable
             // Every dispatch may read what the previous ones wrote (and the arena reuses bytes): a full compute barrier.
             _context.Barrier(cmd, VkPipelineStageFlags.ComputeShader, VkAccessFlags.ShaderWrite | VkAccessFlags.ShaderRead,
                 VkPipelineStageFlags.ComputeShader, VkAccessFlags.ShaderRead | VkAccessFlags.ShaderWrite);
+            if (_queries is not null && index < _dispatchMilliseconds.Length)
+                api.CmdWriteTimestamp(cmd, (uint)VkPipelineStageFlags.BottomOfPipe, _queries.Value, (uint)(2 + index));
         }
         if (_outputOffsets.Count > 0)
         {
@@ -100,11 +106,18 @@ public sealed unsafe partial class VulkanExecutable
     private void ReadTimestamps()
     {
         if (_queries is null) return;
-        var stamps = stackalloc ulong[2];
-        VkLoader.Check(_context.Api.GetQueryPoolResults(_context.Device, _queries.Value, 0, 2, 16, stamps, 8,
+        int count = (int)QueryCount;
+        var stamps = stackalloc ulong[count];
+        VkLoader.Check(_context.Api.GetQueryPoolResults(_context.Device, _queries.Value, 0, QueryCount, (nuint)(8 * count), stamps, 8,
             VkConstants.QueryResult64 | VkConstants.QueryResultWait), "vkGetQueryPoolResults");
         ulong mask = _context.TimestampValidBits >= 64 ? ulong.MaxValue : (1UL << (int)_context.TimestampValidBits) - 1;
-        ulong ticks = (stamps[1] - stamps[0]) & mask;
-        LastGpuMilliseconds = ticks * (double)_context.TimestampPeriodNs / 1e6;
+        double msPerTick = _context.TimestampPeriodNs / 1e6;
+        LastGpuMilliseconds = ((stamps[1] - stamps[0]) & mask) * msPerTick;
+        ulong previous = stamps[0];
+        for (int i = 0; i < _dispatchMilliseconds.Length; i++)
+        {
+            _dispatchMilliseconds[i] = ((stamps[2 + i] - previous) & mask) * msPerTick;
+            previous = stamps[2 + i];
+        }
     }
 }

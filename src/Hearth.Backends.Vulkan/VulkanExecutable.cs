@@ -36,7 +36,10 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
 
     internal readonly record struct Slice(VulkanBuffer Buffer, long Offset, long Size);
 
-    private sealed record Dispatch(VulkanPipeline Pipeline, Slice[] Bindings, uint[] Push, uint X, uint Y, uint Z);
+    private sealed record Dispatch(string Label, VulkanPipeline Pipeline, Slice[] Bindings, uint[] Push, uint X, uint Y, uint Z);
+
+    private Node? _encoding;
+    private double[] _dispatchMilliseconds = [];
 
     internal VulkanExecutable(VulkanDevice device, ComputeGraph graph)
     {
@@ -47,7 +50,12 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
         {
             _io = PlanHostBuffer();
             _arena = PlanArena();
-            foreach (var node in graph.Nodes) Encode(node);
+            foreach (var node in graph.Nodes)
+            {
+                _encoding = node;
+                Encode(node);
+            }
+            _dispatchMilliseconds = new double[device.Profile ? _dispatches.Count : 0];
             _commandPool = _context.CreateCommandPool();
             _commands = _context.AllocateCommandBuffer(_commandPool);
             _fence = _context.CreateFence();
@@ -66,6 +74,13 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
 
     /// <summary>GPU time of the last <see cref="Run"/> in milliseconds, from timestamp queries (NaN where the queue has none).</summary>
     public double LastGpuMilliseconds { get; private set; } = double.NaN;
+
+    /// <summary>
+    /// With <see cref="VulkanDeviceOptions.Profile"/>: GPU milliseconds of each dispatch of the last run, labelled
+    /// "node (shader)"; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<(string Label, double Milliseconds)> DispatchTimes =>
+        [.. _dispatchMilliseconds.Select((ms, i) => (_dispatches[i].Label, ms))];
 
     /// <summary>Bytes of the activation arena (after lifetime-based reuse).</summary>
     public long ArenaBytes => _arena?.Size ?? 0;
@@ -179,7 +194,7 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
         uint x = (uint)Math.Min(flatGroups, maxX);
         uint y = (uint)((flatGroups + x - 1) / x);
         var pipeline = _context.Pipeline(shader, bindings.Length, workGroup);
-        _dispatches.Add(new Dispatch(pipeline, bindings, push, x, y, z));
+        _dispatches.Add(new Dispatch($"{_encoding?.Name} ({shader})", pipeline, bindings, push, x, y, z));
     }
 
     public void SetInput(Node input, ReadOnlySpan<int> values)
