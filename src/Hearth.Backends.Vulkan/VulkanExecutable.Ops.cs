@@ -132,7 +132,7 @@ public sealed partial class VulkanExecutable
     private void AddMatMul(bool vector, string suffix, Slice w, Slice x, Slice y, int k, int rows, int tokens, int rowStart, long rowBytes, int outStride = -1)
     {
         uint[] push = [(uint)k, (uint)rows, (uint)tokens, (uint)rowStart, (uint)(outStride < 0 ? rows : outStride), (uint)rowBytes];
-        if (vector) Add("matvec_" + suffix, [w, x, y], push, rows, (uint)tokens, MatVecWorkGroup);
+        if (vector) Add("matvec_" + suffix, [w, x, y], push, Groups(rows, MatVecRows), 1, MatVecWorkGroup, MatVecRows);
         else Add("matmul_" + suffix, [w, x, y], push, Groups(rows, 16), (uint)Groups(tokens, 16), MatMulWorkGroup);
     }
 }

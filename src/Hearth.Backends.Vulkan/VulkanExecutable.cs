@@ -12,7 +12,7 @@ namespace Hearth.Backends.Vulkan;
 /// </summary>
 public sealed unsafe partial class VulkanExecutable : IExecutable
 {
-    internal const uint MatVecWorkGroup = 128, MatMulWorkGroup = 256, ElementWorkGroup = 256, AttentionWorkGroup = 64;
+    internal const uint MatVecWorkGroup = 64, MatVecRows = 8, MatMulWorkGroup = 256, ElementWorkGroup = 256, AttentionWorkGroup = 64;
 
     /// <summary>Token counts up to this use the matrix-vector kernel; above it the tiled matrix-matrix kernel.</summary>
     internal const int MatVecMaxTokens = 4;
@@ -187,13 +187,13 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
         return slice;
     }
 
-    private void Add(string shader, Slice[] bindings, uint[] push, long flatGroups, uint z = 1, uint workGroup = ElementWorkGroup)
+    private void Add(string shader, Slice[] bindings, uint[] push, long flatGroups, uint z = 1, uint workGroup = ElementWorkGroup, params uint[] specialization)
     {
         if (flatGroups <= 0) return;
         uint maxX = Math.Min(_context.MaxWorkGroupCountX, 65535u);
         uint x = (uint)Math.Min(flatGroups, maxX);
         uint y = (uint)((flatGroups + x - 1) / x);
-        var pipeline = _context.Pipeline(shader, bindings.Length, workGroup);
+        var pipeline = _context.Pipeline(shader, bindings.Length, [workGroup, .. specialization]);
         _dispatches.Add(new Dispatch($"{_encoding?.Name} ({shader})", pipeline, bindings, push, x, y, z));
     }
 

@@ -1,8 +1,13 @@
 #version 450
-// Decode matrix-vector product: W [N, K] (storage type TYPE_*) x X [T, K] -> Y [T, outStride] columns
-// [rowStart, rowStart + N). One workgroup per (row, token); the row's dot product is split over the workgroup and
-// reduced with subgroupAdd. Used for small T; matmul.comp handles prefill.
+// Decode matrix-vector product for a few tokens: W [N, K] (storage type TYPE_*) x X [T, K] -> Y [T, outStride]
+// columns [rowStart, rowStart + N), T <= MAX_T. A workgroup computes ROWS rows (specialization constant 1) for every
+// token: each invocation walks K with the workgroup's stride, dequantizing each weight once for all tokens, then the
+// ROWS x T partial sums are reduced with subgroupAdd and one pass through shared memory.
 #include "common.glsl"
+
+layout(constant_id = 1) const uint ROWS = 8u;
+const uint MAX_T = 4u;
+const uint MAX_SUBGROUPS = 32u;  // workgroup size / subgroup size (the host keeps the workgroup at most 32 x subgroup)
 
 layout(binding = 0) readonly buffer Wb { uint W[]; };
 layout(binding = 1) readonly buffer Xb { float X[]; };
@@ -12,15 +17,37 @@ layout(push_constant) uniform P { uint K; uint N; uint T; uint rowStart; uint ou
 
 #include "dequant.glsl"
 
+shared float sums[ROWS * MAX_T * MAX_SUBGROUPS];
+
 void main()
 {
-    uint row = flatGroup();
-    uint t = gl_WorkGroupID.z;
-    if (row >= p.N) return;  // uniform over the workgroup
-    uint rowBase = row * p.rowBytes;
-    uint x0 = t * p.K;
-    float acc = 0.0;
-    for (uint k = gl_LocalInvocationID.x; k < p.K; k += gl_WorkGroupSize.x) acc += dq(rowBase, k) * X[x0 + k];
-    float total = workgroupSum(acc);
-    if (gl_LocalInvocationID.x == 0u) Y[t * p.outStride + p.rowStart + row] = total;
+    uint row0 = flatGroup() * ROWS;
+    if (row0 >= p.N) return;  // uniform over the workgroup
+    float acc[ROWS * MAX_T];
+    for (uint i = 0u; i < ROWS * MAX_T; i++) acc[i] = 0.0;
+    for (uint k = gl_LocalInvocationID.x; k < p.K; k += gl_WorkGroupSize.x)
+    {
+        float x[MAX_T];
+        for (uint t = 0u; t < MAX_T; t++) x[t] = t < p.T ? X[t * p.K + k] : 0.0;
+        for (uint r = 0u; r < ROWS; r++)
+        {
+            if (row0 + r >= p.N) break;
+            float w = dq((row0 + r) * p.rowBytes, k);
+            for (uint t = 0u; t < MAX_T; t++) acc[r * MAX_T + t] += w * x[t];
+        }
+    }
+    for (uint i = 0u; i < ROWS * MAX_T; i++)
+    {
+        float s = subgroupAdd(acc[i]);
+        if (subgroupElect()) sums[i * MAX_SUBGROUPS + gl_SubgroupID] = s;
+    }
+    barrier();
+    for (uint i = gl_LocalInvocationID.x; i < ROWS * MAX_T; i += gl_WorkGroupSize.x)
+    {
+        uint r = i / MAX_T, t = i % MAX_T;
+        if (row0 + r >= p.N || t >= p.T) continue;
+        float total = 0.0;
+        for (uint s = 0u; s < gl_NumSubgroups; s++) total += sums[i * MAX_SUBGROUPS + s];
+        Y[t * p.outStride + p.rowStart + row0 + r] = total;
+    }
 }
