@@ -13,6 +13,9 @@ public sealed record VulkanDeviceOptions
     /// <summary>Weights larger than this are split into row chunks bound separately; null = the device's maxStorageBufferRange. Tests lower it to exercise splitting.</summary>
     public long? WeightChunkBytes { get; init; }
 
+    /// <summary>Tests: bind activations in pieces of at most this many bytes (default: the device's maxStorageBufferRange).</summary>
+    internal long? ActivationBindingBytes { get; init; }
+
     /// <summary>Write a timestamp after every dispatch so <see cref="VulkanExecutable.DispatchTimes"/> says where a step's time goes.</summary>
     public bool Profile { get; init; }
 }
@@ -35,6 +38,7 @@ public sealed class VulkanDevice : IComputeDevice
         Context = VulkanContext.Get(index);
         WeightChunkBytes = Math.Min(options.WeightChunkBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
         Profile = options.Profile;
+        ActivationBindingBytes = Math.Min(options.ActivationBindingBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
         if (WeightChunkBytes < 256) throw new HearthException($"WeightChunkBytes must be at least 256, got {WeightChunkBytes}");
     }
 
@@ -43,6 +47,9 @@ public sealed class VulkanDevice : IComputeDevice
     internal long WeightChunkBytes { get; }
 
     internal bool Profile { get; }
+
+    /// <summary>Largest activation range one binding covers; larger MatMul operands are bound per token range.</summary>
+    internal long ActivationBindingBytes { get; }
 
     /// <summary>The physical device this runs on.</summary>
     public VulkanDeviceInfo Info => Context.Info;

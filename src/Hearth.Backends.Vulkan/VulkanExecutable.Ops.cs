@@ -111,27 +111,40 @@ public sealed partial class VulkanExecutable
         }
     }
 
-    // x [T, K] F32, W [N, K] (weight in its storage type, or an F32 activation) -> [T, N]; one dispatch per weight chunk.
+    // x [T, K] F32, W [N, K] (weight in its storage type, or an F32 activation) -> [T, N]; one dispatch per weight
+    // chunk and per token range (x and y are bound per token range when they exceed one binding).
     private void EncodeMatMul(Node node, Node x, Node w)
     {
         int tokens = VulkanSupport.Rows(x), k = x.Shape.Last, n = node.Shape.Last;
+        long limit = _device.ActivationBindingBytes - _context.StorageAlignment;
+        int perRange = (int)Math.Max(1, Math.Min(tokens, Math.Min(limit / (4L * k), limit / (4L * n))));
         var xs = Value(x);
         var y = Value(node);
-        bool vector = tokens <= MatVecMaxTokens;
-        if (w.Op != OpKind.Weight)
+        for (int t0 = 0; t0 < tokens; t0 += perRange)
         {
-            AddMatMul(vector, "f32", Value(w), xs, y, k, n, tokens, 0, k * 4L);
-            return;
+            int count = Math.Min(perRange, tokens - t0);
+            var (xPart, xOffset) = xs.Part(4L * t0 * k, 4L * count * k, _context.StorageAlignment);
+            var (yPart, yOffset) = y.Part(4L * t0 * n, 4L * count * n, _context.StorageAlignment);
+            bool vector = count <= MatVecMaxTokens;
+            if (w.Op != OpKind.Weight)
+            {
+                AddMatMul(vector, "f32", Value(w), xPart, yPart, k, n, count, 0, k * 4L, n, xOffset, yOffset);
+                continue;
+            }
+            var weight = _device.Weight(w.Weight!, asF32: false);
+            string suffix = VulkanSupport.ShaderSuffix(weight.Type);
+            foreach (var chunk in weight.Chunks)
+            {
+                AddMatMul(vector, suffix, new Slice(chunk.Buffer, 0, chunk.Buffer.Size), xPart, yPart, k, chunk.Rows, count, chunk.FirstRow,
+                    weight.RowBytes, n, xOffset, yOffset);
+            }
         }
-        var weight = _device.Weight(w.Weight!, asF32: false);
-        string suffix = VulkanSupport.ShaderSuffix(weight.Type);
-        foreach (var chunk in weight.Chunks)
-            AddMatMul(vector, suffix, new Slice(chunk.Buffer, 0, chunk.Buffer.Size), xs, y, k, chunk.Rows, tokens, chunk.FirstRow, weight.RowBytes, n);
     }
 
-    private void AddMatMul(bool vector, string suffix, Slice w, Slice x, Slice y, int k, int rows, int tokens, int rowStart, long rowBytes, int outStride = -1)
+    private void AddMatMul(bool vector, string suffix, Slice w, Slice x, Slice y, int k, int rows, int tokens, int rowStart, long rowBytes,
+        int outStride, uint xOffset, uint yOffset)
     {
-        uint[] push = [(uint)k, (uint)rows, (uint)tokens, (uint)rowStart, (uint)(outStride < 0 ? rows : outStride), (uint)rowBytes];
+        uint[] push = [(uint)k, (uint)rows, (uint)tokens, (uint)rowStart, (uint)outStride, (uint)rowBytes, xOffset, yOffset];
         if (vector) Add("matvec_" + suffix, [w, x, y], push, Groups(rows, MatVecRows), 1, MatVecWorkGroup, MatVecRows);
         else Add("matmul_" + suffix, [w, x, y], push, Groups(rows, 16), (uint)Groups(tokens, 16), MatMulWorkGroup);
     }

@@ -34,7 +34,16 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
     private readonly nint _commands;
     private bool _disposed;
 
-    internal readonly record struct Slice(VulkanBuffer Buffer, long Offset, long Size);
+    internal readonly record struct Slice(VulkanBuffer Buffer, long Offset, long Size)
+    {
+        /// <summary>Bytes [from, from + count) of this slice, bound at an aligned offset: the binding and the element offset inside it.</summary>
+        public (Slice Binding, uint ElementOffset) Part(long from, long count, long alignment)
+        {
+            long start = Offset + from;
+            long bound = start / alignment * alignment;
+            return (new Slice(Buffer, bound, start - bound + count), (uint)((start - bound) / 4));
+        }
+    }
 
     private sealed record Dispatch(string Label, VulkanPipeline Pipeline, Slice[] Bindings, uint[] Push, uint X, uint Y, uint Z);
 
@@ -127,8 +136,8 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
             var node = nodes[i];
             if (!InArena(node)) continue;
             long bytes = node.Shape.ElementCount * 4L;
-            if (bytes > _context.MaxStorageBufferRange)
-                throw new HearthException($"graph node '{node.Name}': activation of {bytes} bytes exceeds the Vulkan device's storage-buffer range of {_context.MaxStorageBufferRange} bytes (split activations are not supported yet; use fewer tokens per step)");
+            if (bytes > _device.ActivationBindingBytes && !SplitsByTokens(node, nodes))
+                throw new HearthException($"graph node '{node.Name}': activation of {bytes} bytes exceeds the Vulkan device's storage-buffer range of {_device.ActivationBindingBytes} bytes (only MatMul inputs and outputs are split so far; use fewer tokens per step)");
             planned.Add(node);
             requests.Add(new ArenaPlanner.Request(i, lastUse.GetValueOrDefault(node, i), bytes));
         }
@@ -140,6 +149,11 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
         for (int i = 0; i < planned.Count; i++) _values[planned[i]] = new Slice(arena, offsets[i], Math.Max(16, requests[i].Bytes));
         return arena;
     }
+
+    // A MatMul output read only by other MatMuls (or only copied out, like the logits) may exceed one binding: MatMul
+    // binds its operands per token range.
+    private static bool SplitsByTokens(Node node, IReadOnlyList<Node> nodes) =>
+        node.Op == OpKind.MatMul && nodes.All(n => !n.Inputs.Contains(node) || n.Op == OpKind.MatMul && n.Inputs[0] == node);
 
     // Fails before any upload when the weights still to upload plus the arena cannot fit the device's memory heap,
     // saying how much is needed and how much there is (an allocation failure later says the same per buffer).

@@ -8,7 +8,7 @@ layout(binding = 0) readonly buffer Wb { uint W[]; };
 layout(binding = 1) readonly buffer Xb { float X[]; };
 layout(binding = 2) writeonly buffer Yb { float Y[]; };
 
-layout(push_constant) uniform P { uint K; uint N; uint T; uint rowStart; uint outStride; uint rowBytes; } p;
+layout(push_constant) uniform P { uint K; uint N; uint T; uint rowStart; uint outStride; uint rowBytes; uint xOffset; uint yOffset; } p;
 
 #include "dequant.glsl"
 
@@ -29,12 +29,12 @@ void main()
             uint r = i / BK, k = i % BK;
             uint n = n0 + r, t = t0 + r, kk = k0 + k;
             Ws[r][k] = (n < p.N && kk < p.K) ? dq(n * p.rowBytes, kk) : 0.0;
-            Xs[r][k] = (t < p.T && kk < p.K) ? X[t * p.K + kk] : 0.0;
+            Xs[r][k] = (t < p.T && kk < p.K) ? X[p.xOffset + t * p.K + kk] : 0.0;
         }
         barrier();
         for (uint k = 0u; k < BK; k++) acc += Xs[tt][k] * Ws[tn][k];
         barrier();
     }
     uint n = n0 + tn, t = t0 + tt;
-    if (n < p.N && t < p.T) Y[t * p.outStride + p.rowStart + n] = acc;
+    if (n < p.N && t < p.T) Y[p.yOffset + t * p.outStride + p.rowStart + n] = acc;
 }

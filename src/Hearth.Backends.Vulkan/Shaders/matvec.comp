@@ -1,6 +1,6 @@
 #version 450
 // Decode matrix-vector product for a few tokens: W [N, K] (storage type TYPE_*) x X [T, K] -> Y [T, outStride]
-// columns [rowStart, rowStart + N), T <= MAX_T. A workgroup computes ROWS rows (specialization constant 1) for every
+// columns [rowStart, rowStart + N), T <= MAX_T; xOffset / yOffset (elements) place X and Y inside their bindings. A workgroup computes ROWS rows (specialization constant 1) for every
 // token: each invocation walks K with the workgroup's stride, dequantizing each weight once for all tokens, then the
 // ROWS x T partial sums are reduced with subgroupAdd and one pass through shared memory.
 #include "common.glsl"
@@ -13,7 +13,7 @@ layout(binding = 0) readonly buffer Wb { uint W[]; };
 layout(binding = 1) readonly buffer Xb { float X[]; };
 layout(binding = 2) writeonly buffer Yb { float Y[]; };
 
-layout(push_constant) uniform P { uint K; uint N; uint T; uint rowStart; uint outStride; uint rowBytes; } p;
+layout(push_constant) uniform P { uint K; uint N; uint T; uint rowStart; uint outStride; uint rowBytes; uint xOffset; uint yOffset; } p;
 
 #include "dequant.glsl"
 
@@ -28,7 +28,7 @@ void main()
     for (uint k = gl_LocalInvocationID.x; k < p.K; k += gl_WorkGroupSize.x)
     {
         float x[MAX_T];
-        for (uint t = 0u; t < MAX_T; t++) x[t] = t < p.T ? X[t * p.K + k] : 0.0;
+        for (uint t = 0u; t < MAX_T; t++) x[t] = t < p.T ? X[p.xOffset + t * p.K + k] : 0.0;
         for (uint r = 0u; r < ROWS; r++)
         {
             if (row0 + r >= p.N) break;
@@ -48,6 +48,6 @@ void main()
         if (row0 + r >= p.N || t >= p.T) continue;
         float total = 0.0;
         for (uint s = 0u; s < gl_NumSubgroups; s++) total += sums[i * MAX_SUBGROUPS + s];
-        Y[t * p.outStride + p.rowStart + row0 + r] = total;
+        Y[p.yOffset + t * p.outStride + p.rowStart + row0 + r] = total;
     }
 }
