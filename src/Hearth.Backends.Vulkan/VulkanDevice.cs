@@ -44,6 +44,9 @@ public sealed class VulkanDevice : IComputeDevice
 
     internal VulkanContext Context { get; }
 
+    /// <summary>Executables check it: their descriptor sets point at this device's weight buffers.</summary>
+    internal bool IsDisposed => _disposed;
+
     internal long WeightChunkBytes { get; }
 
     internal bool Profile { get; }

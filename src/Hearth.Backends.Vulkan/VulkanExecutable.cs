@@ -226,6 +226,7 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
     public void Run()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_device.IsDisposed) throw new ObjectDisposedException(nameof(VulkanDevice), "the Vulkan device this graph was compiled on was disposed");
         foreach (var (input, limit, what) in _inputChecks)
         {
             var values = _inputValues[input];
