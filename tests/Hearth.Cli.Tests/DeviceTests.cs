@@ -73,4 +73,17 @@ public class DeviceTests
         Assert.Contains("--device auto: no Vulkan GPU", result.Error, StringComparison.Ordinal);
         Assert.Contains("using cpu", result.Error, StringComparison.Ordinal);
     }
+
+    /// <summary>The shipped trained model answers held-out questions on Vulkan exactly as the PyTorch reference does (4 of them, for time).</summary>
+    [VulkanFact]
+    public void Chat_on_vulkan_answers_held_out_questions_as_the_pytorch_reference()
+    {
+        var (questions, expected) = ShippedModelCliTests.HeldOut();
+        questions = questions[..4];
+        var stdin = string.Concat(questions.Select(q => q + "\n/reset\n"));
+        var result = CliRunner.RunWithInput(stdin, "chat", "--model", Path.Combine(ShippedModelCliTests.Folder, "model.gguf"), "--device", "vulkan", "--max-tokens", "24");
+        Assert.True(result.ExitCode == 0, result.Error);
+        var replies = result.Out.Split('\n').Take(questions.Length).Select(r => r.Trim()).ToArray();
+        Assert.Equal(expected[..4], replies);
+    }
 }
