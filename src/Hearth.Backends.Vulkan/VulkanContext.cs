@@ -166,17 +166,29 @@ internal sealed unsafe partial class VulkanContext
         return new VkObjectHandle(Handle, fence, Api.DestroyFence);
     }
 
+    /// <summary>Set once the driver reports VK_ERROR_DEVICE_LOST: every later submission fails at once with the same message.</summary>
+    public bool IsLost { get; private set; }
+
     /// <summary>Submits one recorded command buffer and waits for it (the only way work reaches the queue).</summary>
     public void SubmitAndWait(nint commands, VkObjectHandle fence)
     {
+        if (IsLost) throw new VulkanException("vkQueueSubmit", VkResult.ErrorDeviceLost);
         nint fenceHandle = fence.Value;
         var submit = new VkSubmitInfo { SType = VkStructureType.SubmitInfo, CommandBufferCount = 1, PCommandBuffers = &commands };
-        lock (_queueGate)
+        try
         {
-            VkLoader.Check(Api.QueueSubmit(Queue, 1, &submit, fenceHandle), "vkQueueSubmit");
+            lock (_queueGate)
+            {
+                VkLoader.Check(Api.QueueSubmit(Queue, 1, &submit, fenceHandle), "vkQueueSubmit");
+            }
+            VkLoader.Check(Api.WaitForFences(Device, 1, &fenceHandle, 1, ulong.MaxValue), "vkWaitForFences");
+            VkLoader.Check(Api.ResetFences(Device, 1, &fenceHandle), "vkResetFences");
         }
-        VkLoader.Check(Api.WaitForFences(Device, 1, &fenceHandle, 1, ulong.MaxValue), "vkWaitForFences");
-        VkLoader.Check(Api.ResetFences(Device, 1, &fenceHandle), "vkResetFences");
+        catch (VulkanException e) when (e.IsDeviceLost)
+        {
+            IsLost = true;
+            throw;
+        }
     }
 
     /// <summary>Records and runs a one-shot command buffer (staging copies), serialized with other one-shot work.</summary>

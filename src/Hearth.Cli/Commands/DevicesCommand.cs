@@ -16,8 +16,19 @@ internal static class DevicesCommand
         command.SetAction(parse =>
         {
             bool hasVulkan = VulkanBackends.TryListDevices(out var devices, out var problem);
-            if (parse.GetValue(json)) JsonOutput.Write(context.Out, ToJson(hasVulkan ? devices : [], problem));
-            else WriteText(context.Out, hasVulkan ? devices : [], problem);
+            var auto = Hearth.Runtime.DeviceSelection.Resolve("auto");
+            if (parse.GetValue(json))
+            {
+                var node = ToJson(hasVulkan ? devices : [], problem);
+                node["auto"] = auto.Backend;
+                JsonOutput.Write(context.Out, node);
+            }
+            else
+            {
+                WriteText(context.Out, hasVulkan ? devices : [], problem);
+                context.Out.WriteLine($"auto       {auto.Backend}{(auto.Note is null ? "" : $" ({auto.Note.Replace("--device auto: ", "", StringComparison.Ordinal)})")}");
+                context.Out.Flush();
+            }
             return 0;
         });
         return command;
