@@ -146,6 +146,6 @@ public sealed partial class VulkanExecutable
     {
         uint[] push = [(uint)k, (uint)rows, (uint)tokens, (uint)rowStart, (uint)outStride, (uint)rowBytes, xOffset, yOffset];
         if (vector) Add("matvec_" + suffix, [w, x, y], push, Groups(rows, MatVecRows), 1, MatVecWorkGroup, MatVecRows);
-        else Add("matmul_" + suffix, [w, x, y], push, Groups(rows, 16), (uint)Groups(tokens, 16), MatMulWorkGroup);
+        else Add("matmul_" + suffix, [w, x, y], push, Groups(rows, 64), (uint)Groups(tokens, 64), MatMulWorkGroup);
     }
 }
