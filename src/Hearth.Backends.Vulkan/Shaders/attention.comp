@@ -2,7 +2,7 @@
 // Causal attention over the KV cache (simple and exact; decode split-K and flash prefill come later):
 // q [T, heads * headDim], positions I32 [T], K/V cache [capacity, kvHeads * headDim] (CACHE_F16 or f32)
 // -> y [T, heads * headDim] = softmax(scale * q . k[j]) @ v[j] over max(0, p - window + 1) <= j <= p.
-// One workgroup per (head, token); invocations own dimensions d; keys are visited in order with an online softmax.
+// One workgroup per (head, token); keys are taken a workgroup-sized chunk at a time (see main) with an online softmax.
 #include "common.glsl"
 
 layout(binding = 0) readonly buffer Qb { float Q[]; };
@@ -25,6 +25,9 @@ float cacheAt(uint which, uint index)
 #endif
 }
 
+shared float qs[8u * 64u];  // headDim <= 8 x workgroup size, workgroup size 64 (checked on the host)
+shared float weights[256];
+
 void main()
 {
     uint h = gl_WorkGroupID.x, t = gl_WorkGroupID.z;
@@ -35,34 +38,42 @@ void main()
     int position = positions[t];
     int first = p.window > 0u ? max(0, position - int(p.window) + 1) : 0;
 
-    float q[MAX_PER_INVOCATION], acc[MAX_PER_INVOCATION];
-    for (uint s = 0u; s < MAX_PER_INVOCATION; s++)
-    {
-        uint d = lid + s * size;
-        q[s] = d < p.headDim ? Q[qBase + d] : 0.0;
-        acc[s] = 0.0;
-    }
+    for (uint d = lid; d < p.headDim; d += size) qs[d] = Q[qBase + d];
+    float acc[MAX_PER_INVOCATION];
+    for (uint s = 0u; s < MAX_PER_INVOCATION; s++) acc[s] = 0.0;
+    barrier();
+
+    // Keys in chunks of one per invocation: each invocation scores its key alone, the chunk's softmax weights go
+    // through shared memory, then invocations (owning dimensions) fold the chunk's values in. Online softmax across chunks.
     float runningMax = -1.0 / 0.0, runningSum = 0.0;
-    for (int j = first; j <= position; j++)
+    for (int c = first; c <= position; c += int(size))
     {
-        uint row = uint(j) * kvWidth + kvOffset;
-        float partial = 0.0;
-        for (uint s = 0u; s < MAX_PER_INVOCATION; s++)
+        int j = c + int(lid);
+        float score = -1.0 / 0.0;
+        if (j <= position)
         {
-            uint d = lid + s * size;
-            if (d < p.headDim) partial += q[s] * cacheAt(0u, row + d);
+            uint row = uint(j) * kvWidth + kvOffset;
+            float dot = 0.0;
+            for (uint d = 0u; d < p.headDim; d++) dot += qs[d] * cacheAt(0u, row + d);
+            score = dot * p.scale;
         }
-        float score = workgroupSum(partial) * p.scale;
-        float newMax = max(runningMax, score);
+        float newMax = max(runningMax, workgroupMax(score));
+        float weight = j <= position ? exp(score - newMax) : 0.0;
+        weights[lid] = weight;
+        float chunkSum = workgroupSum(weight);  // its barriers also publish weights[]
         float correction = exp(runningMax - newMax);
-        float weight = exp(score - newMax);
-        runningSum = runningSum * correction + weight;
+        runningSum = runningSum * correction + chunkSum;
+        uint count = min(size, uint(position - c + 1));
         for (uint s = 0u; s < MAX_PER_INVOCATION; s++)
         {
             uint d = lid + s * size;
-            if (d < p.headDim) acc[s] = acc[s] * correction + weight * cacheAt(1u, row + d);
+            if (d >= p.headDim) break;
+            float a = acc[s] * correction;
+            for (uint i = 0u; i < count; i++) a += weights[i] * cacheAt(1u, (uint(c) + i) * kvWidth + kvOffset + d);
+            acc[s] = a;
         }
         runningMax = newMax;
+        barrier();  // weights[] is rewritten by the next chunk
     }
     for (uint s = 0u; s < MAX_PER_INVOCATION; s++)
     {
