@@ -23,6 +23,8 @@ fi
 # GGUF parser (@huggingface/gguf) the quantizer's output is checked with.
 bash tools/fetch-test-data.sh
 bash tools/reference/gguf-check/setup.sh
+# The openai npm client, playwright-core and Debian's chromium for the server tests.
+bash tests/Hearth.Server.Tests/js/setup.sh
 
 results=TestResults
 rm -rf "$results"

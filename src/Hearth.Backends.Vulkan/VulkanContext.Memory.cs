@@ -115,6 +115,13 @@ internal sealed unsafe partial class VulkanContext
         }
     }
 
+    /// <summary>Copies bytes between two non-overlapping ranges of one buffer on the device.</summary>
+    public void CopyWithin(VulkanBuffer buffer, long from, long to, long size)
+    {
+        var copy = new VkBufferCopy { SrcOffset = (ulong)from, DstOffset = (ulong)to, Size = (ulong)size };
+        RunOnce(cmd => { var c = copy; Api.CmdCopyBuffer(cmd, buffer.Handle, buffer.Handle, 1, &c); });
+    }
+
     /// <summary>Zero-fills [offset, offset + size) of a buffer on the device.</summary>
     public void Fill(VulkanBuffer target, long offset, long size) =>
         RunOnce(cmd => Api.CmdFillBuffer(cmd, target.Handle, (ulong)offset, (ulong)size, 0));

@@ -16,6 +16,12 @@ public sealed record VulkanDeviceOptions
     /// <summary>Tests: bind activations in pieces of at most this many bytes (default: the device's maxStorageBufferRange).</summary>
     internal long? ActivationBindingBytes { get; init; }
 
+    /// <summary>
+    /// Prefill through the 64x64-tiled matrix-matrix kernel (faster) instead of the matrix-vector kernel. Off by default:
+    /// its sums run in another order, so a row's result would depend on the step's token count (not batch-invariant).
+    /// </summary>
+    public bool TiledPrefill { get; init; }
+
     /// <summary>Write a timestamp after every dispatch so <see cref="VulkanExecutable.DispatchTimes"/> says where a step's time goes.</summary>
     public bool Profile { get; init; }
 }
@@ -38,6 +44,7 @@ public sealed class VulkanDevice : IComputeDevice
         Context = VulkanContext.Get(index);
         WeightChunkBytes = Math.Min(options.WeightChunkBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
         Profile = options.Profile;
+        TiledPrefill = options.TiledPrefill;
         ActivationBindingBytes = Math.Min(options.ActivationBindingBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
         if (WeightChunkBytes < 256) throw new HearthException($"WeightChunkBytes must be at least 256, got {WeightChunkBytes}");
     }
@@ -50,6 +57,8 @@ public sealed class VulkanDevice : IComputeDevice
     internal long WeightChunkBytes { get; }
 
     internal bool Profile { get; }
+
+    internal bool TiledPrefill { get; }
 
     /// <summary>Largest activation range one binding covers; larger MatMul operands are bound per token range.</summary>
     internal long ActivationBindingBytes { get; }
@@ -163,15 +172,22 @@ internal static class VulkanSupport
                 ?? (node.P<RopeParams>().HeadDim % 2 == 0 && node.P<RopeParams>().HeadDim > 0 ? null : "head dimension must be even and positive"),
             OpKind.KvWrite => CheckFloat(inputs[0]) ?? CheckIds(inputs[1], Rows(inputs[0])) ?? CheckCache(inputs[2]),
             OpKind.Attention => CheckFloat(inputs[0]) ?? CheckIds(inputs[1], Rows(inputs[0])) ?? CheckCache(inputs[2]) ?? CheckCache(inputs[3])
-                ?? CheckAttention(node.P<AttentionParams>()),
+                ?? CheckAttention(node),
+            OpKind.GatherRows => CheckFloat(inputs[0]) ?? (inputs[0].Shape.Rank == 2 ? null : $"input {inputs[0].Name} must be 2-D, is {inputs[0].Shape}")
+                ?? CheckIds(inputs[1], inputs[1].Shape[0]),
             _ => $"op {node.Op} has no Vulkan kernel yet",
         };
     }
 
-    private static string? CheckAttention(AttentionParams p) =>
-        p.HeadDim <= 0 || p.SlidingWindow < 0 ? "head dimension must be positive and the sliding window not negative"
-        : p.HeadDim > 8 * VulkanExecutable.AttentionWorkGroup ? $"head dimension {p.HeadDim} is above the simple attention kernel's {8 * VulkanExecutable.AttentionWorkGroup}"
-        : null;
+    private static string? CheckAttention(Node node)
+    {
+        var p = node.P<AttentionParams>();
+        if (p.HeadDim <= 0 || p.SlidingWindow < 0) return "head dimension must be positive and the sliding window not negative";
+        if (p.HeadDim > 8 * VulkanExecutable.AttentionWorkGroup) return $"head dimension {p.HeadDim} is above the attention kernel's {8 * VulkanExecutable.AttentionWorkGroup}";
+        if (!p.IsPaged) return node.Inputs.Count == 4 ? null : "a block table needs a positive block size";
+        if (node.Inputs.Count != 5) return $"paged attention (block size {p.BlockSize}) needs a block table operand";
+        return CheckIds(node.Inputs[4], Rows(node.Inputs[0]) * p.MaxBlocksPerSeq);
+    }
 
     private static string? CheckWeight(Node node)
     {

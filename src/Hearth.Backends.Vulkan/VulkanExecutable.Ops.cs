@@ -71,9 +71,9 @@ public sealed partial class VulkanExecutable
             {
                 var cache = VulkanSupport.CacheOf(node)!;
                 int tokens = VulkanSupport.Rows(inputs[0]);
-                _inputChecks.Add((inputs[1], cache.Capacity, $"positions of KV cache '{cache.Name}' with {cache.Capacity} rows; the context is full"));
+                _inputChecks.Add((inputs[1], cache.Capacity, $"slots of KV cache '{cache.Name}' with {cache.Capacity} rows; the context is full"));
                 bool f16 = cache.Type == TensorType.F16;
-                long items = (long)tokens * cache.Width / (f16 ? 2 : 1);
+                long items = (long)tokens * cache.Width;
                 Add(f16 ? "kv_write_f16" : "kv_write_f32", [Value(inputs[0]), Value(inputs[1]), Value(node)], [(uint)tokens, (uint)cache.Width], Groups(items, ElementWorkGroup));
                 return;
             }
@@ -81,14 +81,27 @@ public sealed partial class VulkanExecutable
             {
                 var p = node.P<AttentionParams>();
                 var k = VulkanSupport.CacheOf(inputs[2])!;
+                var v = VulkanSupport.CacheOf(inputs[3])!;
                 int tokens = VulkanSupport.Rows(inputs[0]);
-                _inputChecks.Add((inputs[1], Math.Min(k.Capacity, VulkanSupport.CacheOf(inputs[3])!.Capacity), "positions: past the KV cache; the context is full"));
-                if (k.Type != VulkanSupport.CacheOf(inputs[3])!.Type)
-                    throw new HearthException($"graph node '{node.Name}': K and V caches must have the same type");
+                if (k.Type != v.Type) throw new HearthException($"graph node '{node.Name}': K and V caches must have the same type");
+                int capacity = Math.Min(k.Capacity, v.Capacity);
+                if (p.IsPaged)
+                    _pagedChecks.Add((node.Name, inputs[1], inputs[4], p, capacity / p.BlockSize));
+                else
+                    _inputChecks.Add((inputs[1], capacity, "positions: past the KV cache; the context is full"));
+                var table = p.IsPaged ? Value(inputs[4]) : Value(inputs[1]);  // unused without paging, but every binding needs a buffer
                 Add(k.Type == TensorType.F16 ? "attention_f16" : "attention_f32",
-                    [Value(inputs[0]), Value(inputs[1]), Value(inputs[2]), Value(inputs[3]), Value(node)],
-                    [(uint)tokens, (uint)p.HeadCount, (uint)p.KvHeadCount, (uint)p.HeadDim, F(p.Scale), (uint)p.SlidingWindow],
+                    [Value(inputs[0]), Value(inputs[1]), Value(inputs[2]), Value(inputs[3]), Value(node), table],
+                    [(uint)tokens, (uint)p.HeadCount, (uint)p.KvHeadCount, (uint)p.HeadDim, F(p.Scale), (uint)p.SlidingWindow,
+                        (uint)p.BlockSize, (uint)p.MaxBlocksPerSeq],
                     p.HeadCount, (uint)tokens, AttentionWorkGroup);
+                return;
+            }
+            case OpKind.GatherRows:
+            {
+                int n = node.Shape.Last, count = node.Shape[0];
+                _inputChecks.Add((inputs[1], VulkanSupport.Rows(inputs[0]), $"row indices of '{node.Name}' into {VulkanSupport.Rows(inputs[0])} rows"));
+                Add("gather_rows", [Value(inputs[0]), Value(inputs[1]), Value(node)], [(uint)n, (uint)count], Groups((long)n * count, ElementWorkGroup));
                 return;
             }
             default:
@@ -125,7 +138,10 @@ public sealed partial class VulkanExecutable
             int count = Math.Min(perRange, tokens - t0);
             var (xPart, xOffset) = xs.Part(4L * t0 * k, 4L * count * k, _context.StorageAlignment);
             var (yPart, yOffset) = y.Part(4L * t0 * n, 4L * count * n, _context.StorageAlignment);
-            bool vector = count <= MatVecMaxTokens;
+            // The matrix-vector kernel computes every token's row sums the same way whatever the step holds (batch
+            // invariance, which continuous batching relies on); the tiled kernel is faster for prefill but sums in
+            // another order, so it is opt-in (VulkanDeviceOptions.TiledPrefill).
+            bool vector = !_device.TiledPrefill || count <= MatVecMaxTokens;
             if (w.Op != OpKind.Weight)
             {
                 AddMatMul(vector, "f32", Value(w), xPart, yPart, k, n, count, 0, k * 4L, n, xOffset, yOffset);
@@ -145,7 +161,7 @@ public sealed partial class VulkanExecutable
         int outStride, uint xOffset, uint yOffset)
     {
         uint[] push = [(uint)k, (uint)rows, (uint)tokens, (uint)rowStart, (uint)outStride, (uint)rowBytes, xOffset, yOffset];
-        if (vector) Add("matvec_" + suffix, [w, x, y], push, Groups(rows, MatVecRows), 1, MatVecWorkGroup, MatVecRows);
+        if (vector) Add("matvec_" + suffix, [w, x, y], push, Groups(rows, MatVecRows), (uint)Groups(tokens, MatVecTokens), MatVecWorkGroup, MatVecRows);
         else Add("matmul_" + suffix, [w, x, y], push, Groups(rows, 64), (uint)Groups(tokens, 64), MatMulWorkGroup);
     }
 }

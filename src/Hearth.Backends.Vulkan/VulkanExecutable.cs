@@ -17,12 +17,16 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
     /// <summary>Token counts up to this use the matrix-vector kernel; above it the tiled matrix-matrix kernel.</summary>
     internal const int MatVecMaxTokens = 4;
 
+    /// <summary>Tokens per workgroup of the matrix-vector kernel (MAX_T in matvec.comp).</summary>
+    internal const uint MatVecTokens = 4;
+
     private readonly VulkanDevice _device;
     private readonly VulkanContext _context;
     private readonly Dictionary<Node, Slice> _values = [];
     private readonly Dictionary<Node, long> _outputOffsets = [];
     private readonly Dictionary<Node, int[]> _inputValues = [];
     private readonly List<(Node Input, int Limit, string What)> _inputChecks = [];
+    private readonly List<(string Node, Node Positions, Node Tables, AttentionParams Params, int Blocks)> _pagedChecks = [];
     private readonly List<Dispatch> _dispatches = [];
     private readonly List<VulkanBuffer> _owned = [];
     private readonly VulkanBuffer? _arena;
@@ -236,8 +240,29 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
                     throw new HearthException($"input '{input.Name}': value {values[i]} at row {i} is outside [0, {limit}) ({what})");
             }
         }
+        foreach (var check in _pagedChecks) CheckPaged(check.Node, _inputValues[check.Positions], _inputValues[check.Tables], check.Params, check.Blocks);
         _context.SubmitAndWait(_commands, _fence);
         ReadTimestamps();
+    }
+
+    // The block-table entries a query will read (its window's blocks) must name blocks of the cache; others may be anything.
+    private static void CheckPaged(string node, int[] positions, int[] tables, AttentionParams p, int blocks)
+    {
+        for (int t = 0; t < positions.Length; t++)
+        {
+            int position = positions[t];
+            if (position < 0)
+                throw new HearthException($"graph node '{node}': negative position {position} at row {t}");
+            if (position >= (long)p.MaxBlocksPerSeq * p.BlockSize)
+                throw new HearthException($"graph node '{node}': position {position} at row {t} is past the block table's {p.MaxBlocksPerSeq} blocks of {p.BlockSize}");
+            int first = p.SlidingWindow > 0 ? Math.Max(0, position - p.SlidingWindow + 1) : 0;
+            for (int b = first / p.BlockSize; b <= position / p.BlockSize; b++)
+            {
+                int block = tables[t * p.MaxBlocksPerSeq + b];
+                if (block < 0 || block >= blocks)
+                    throw new HearthException($"graph node '{node}': block table entry {block} (row {t}, block {b}) is outside the cache's {blocks} blocks");
+            }
+        }
     }
 
     public void Read(Node node, Span<float> destination)

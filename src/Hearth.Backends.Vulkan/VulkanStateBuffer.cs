@@ -16,8 +16,6 @@ public sealed class VulkanStateBuffer : IStateBuffer
             throw new HearthException($"state buffer '{name}': shape must be [capacity, width] with both positive, got {shape}");
         if (type is not (TensorType.F32 or TensorType.F16))
             throw new HearthException($"state buffer '{name}': type {TensorTypes.Info(type).Name} is not supported by the vulkan backend (use F32 or F16)");
-        if (type == TensorType.F16 && shape[1] % 2 != 0)
-            throw new HearthException($"state buffer '{name}': an F16 cache needs an even row width, got {shape[1]}");
         _context = context;
         Name = name;
         Type = type;
@@ -44,6 +42,13 @@ public sealed class VulkanStateBuffer : IStateBuffer
             throw new HearthException($"state buffer '{Name}': cannot clear from row {fromRow}, capacity is {Capacity}");
         long start = (long)fromRow * Width * ElementBytes;
         long end = Shape.ElementCount * ElementBytes;
+        if (end <= start) return;
+        // vkCmdFillBuffer works on whole 32-bit words; an F16 row of odd width can start mid-word.
+        if (start % 4 != 0)
+        {
+            Buffer.Write(start, [0, 0]);
+            start += 2;
+        }
         if (end > start) _context.Fill(Buffer, start, (end - start + 3) & ~3L);
     }
 
@@ -63,6 +68,17 @@ public sealed class VulkanStateBuffer : IStateBuffer
         var halves = new Half[needed];
         Buffer.Read(start, MemoryMarshal.AsBytes(halves.AsSpan()));
         for (int i = 0; i < needed; i++) destination[i] = (float)halves[i];
+    }
+
+    public void CopyRows(int srcRow, int dstRow, int count)
+    {
+        if (count < 0 || srcRow < 0 || dstRow < 0 || srcRow > Capacity - count || dstRow > Capacity - count)
+            throw new HearthException($"state buffer '{Name}': cannot copy {count} rows from {srcRow} to {dstRow}, capacity is {Capacity}");
+        if (count == 0) return;
+        if (Math.Abs(srcRow - dstRow) < count)
+            throw new HearthException($"state buffer '{Name}': row ranges [{srcRow}, {srcRow + count}) and [{dstRow}, {dstRow + count}) overlap");
+        long rowBytes = (long)Width * ElementBytes;
+        _context.CopyWithin(Buffer, srcRow * rowBytes, dstRow * rowBytes, count * rowBytes);
     }
 
     public void Dispose() => Buffer.Dispose();

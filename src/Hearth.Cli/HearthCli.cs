@@ -28,6 +28,9 @@ public static class HearthCli
             QuantizeCommand.Create(context),
             PerplexityCommand.Create(context),
             BenchCommand.Create(context),
+            ServeCommand.Create(context),
+            TemplateCommand.Create(context),
+            LoadtestCommand.Create(context),
             DevicesCommand.Create(context),
         };
 

@@ -36,6 +36,10 @@ public interface IStateBuffer : IDisposable
 
     /// <summary>Copy row range [fromRow, fromRow + count) out as F32 (tests and debugging).</summary>
     void ReadRows(int fromRow, int count, Span<float> destination);
+
+    /// <summary>Copies rows [srcRow, srcRow + count) onto [dstRow, dstRow + count) in the storage type, bit for bit
+    /// (copy-on-write of a shared KV block). The ranges must not overlap.</summary>
+    void CopyRows(int srcRow, int dstRow, int count);
 }
 
 /// <summary>A compiled graph. Not thread-safe: one step at a time.</summary>

@@ -86,20 +86,43 @@ public sealed class ComputeGraph
         return Add(OpKind.Rope, name, x.Shape, TensorType.F32, [x, positions, invFreq], p);
     }
 
-    public Node KvWrite(string name, Node src, Node positions, Node cache, int layer)
+    /// <summary>Writes src[t] to cache row slots[t] (the position itself for one contiguous sequence).</summary>
+    public Node KvWrite(string name, Node src, Node slots, Node cache, int layer)
     {
         if (cache.Op != OpKind.State) throw Bad(name, "KV cache operand must be a State node");
         if (src.Shape.Last != cache.Shape.Last) throw Bad(name, $"row width {src.Shape.Last} does not match cache {cache.Shape}");
-        return Add(OpKind.KvWrite, name, cache.Shape, cache.Type, [src, positions, cache], new KvWriteParams(layer));
+        if (slots.Shape.Rank != 1 || slots.Shape[0] != src.Shape[0]) throw Bad(name, $"slots {slots.Shape} must hold one row index per source row ({src.Shape[0]})");
+        return Add(OpKind.KvWrite, name, cache.Shape, cache.Type, [src, slots, cache], new KvWriteParams(layer));
     }
 
-    public Node Attention(string name, Node q, Node positions, Node kCache, Node vCache, AttentionParams p)
+    /// <summary>Causal attention over the cache; <paramref name="blockTables"/> (I32 [T * p.MaxBlocksPerSeq]) is required
+    /// exactly when <paramref name="p"/> is paged (BlockSize &gt; 0). See <see cref="OpKind.Attention"/>.</summary>
+    public Node Attention(string name, Node q, Node positions, Node kCache, Node vCache, AttentionParams p, Node? blockTables = null)
     {
         if (q.Shape.Last != p.HeadCount * p.HeadDim) throw Bad(name, $"query width {q.Shape.Last} is not {p.HeadCount} heads x {p.HeadDim}");
         if (p.KvHeadCount <= 0 || p.HeadCount % p.KvHeadCount != 0) throw Bad(name, $"{p.HeadCount} heads cannot share {p.KvHeadCount} KV heads");
         if (kCache.Shape.Last != p.KvHeadCount * p.HeadDim || vCache.Shape.Last != p.KvHeadCount * p.HeadDim)
             throw Bad(name, $"cache width must be {p.KvHeadCount} x {p.HeadDim}");
-        return Add(OpKind.Attention, name, q.Shape, TensorType.F32, [q, positions, kCache, vCache], p);
+        if (p.BlockSize < 0) throw Bad(name, $"block size must not be negative, is {p.BlockSize}");
+        if (!p.IsPaged)
+        {
+            if (blockTables is not null) throw Bad(name, "a block table needs a positive block size");
+            return Add(OpKind.Attention, name, q.Shape, TensorType.F32, [q, positions, kCache, vCache], p);
+        }
+        if (blockTables is null) throw Bad(name, $"paged attention (block size {p.BlockSize}) needs a block table input");
+        if (p.MaxBlocksPerSeq <= 0) throw Bad(name, $"paged attention needs a positive number of blocks per sequence, is {p.MaxBlocksPerSeq}");
+        long expected = (long)q.Shape[0] * p.MaxBlocksPerSeq;
+        if (blockTables.Shape.Rank != 1 || blockTables.Shape[0] != expected)
+            throw Bad(name, $"block table {blockTables.Name} {blockTables.Shape} must hold {q.Shape[0]} tokens x {p.MaxBlocksPerSeq} blocks");
+        return Add(OpKind.Attention, name, q.Shape, TensorType.F32, [q, positions, kCache, vCache, blockTables], p);
+    }
+
+    /// <summary>x [T, n], rows I32 [R] -> [R, n]: the rows of x at the given indices.</summary>
+    public Node GatherRows(string name, Node x, Node rows)
+    {
+        if (x.Shape.Rank != 2) throw Bad(name, $"input {x.Name} must be 2-D, is {x.Shape}");
+        if (rows.Shape.Rank != 1 || rows.Shape[0] <= 0) throw Bad(name, $"row indices {rows.Name} must be a non-empty vector, are {rows.Shape}");
+        return Add(OpKind.GatherRows, name, new Shape(rows.Shape[0], x.Shape.Last), TensorType.F32, [x, rows]);
     }
 
     public Node TakeLastRows(string name, Node x, int count)

@@ -32,13 +32,20 @@ public enum OpKind
     SiluMul,
     /// <summary>x [T, heads * headDim], positions I32 [T], invFreq F32 [headDim / 2] -> rotated x. <see cref="RopeParams"/>.</summary>
     Rope,
-    /// <summary>src [T, kvHeads * headDim], positions I32 [T], cache State -> writes row positions[t] of cache; output aliases the cache. <see cref="KvWriteParams"/>.</summary>
+    /// <summary>src [T, kvHeads * headDim], slots I32 [T], cache State -> writes row slots[t] of the cache (a physical row of
+    /// the paged pool; for one contiguous sequence the slot is the position); output aliases the cache. <see cref="KvWriteParams"/>.</summary>
     KvWrite,
-    /// <summary>q [T, heads * headDim], positions I32 [T], kCache, vCache (the KvWrite outputs) -> [T, heads * headDim].
-    /// Causal: query t attends cache rows j with max(0, p - window + 1) &lt;= j &lt;= p, p = positions[t]. <see cref="AttentionParams"/>.</summary>
+    /// <summary>q [T, heads * headDim], positions I32 [T], kCache, vCache (the KvWrite outputs), and, when
+    /// <see cref="AttentionParams.BlockSize"/> &gt; 0, blockTables I32 [T * MaxBlocksPerSeq] -> [T, heads * headDim].
+    /// Causal: query t (p = positions[t]) attends the logical positions j with max(0, p - window + 1) &lt;= j &lt;= p of its own
+    /// sequence. Paged: logical j is cache row blockTables[t * MaxBlocksPerSeq + j / BlockSize] * BlockSize + j % BlockSize,
+    /// so tokens of many sequences share one step; without a block table, row j (one contiguous sequence, identity table).
+    /// <see cref="AttentionParams"/>.</summary>
     Attention,
     /// <summary>x [T, n] -> rows x[T - count .. T) [count, n] (e.g. only the last token goes to the LM head). <see cref="TakeLastRowsParams"/>.</summary>
     TakeLastRows,
+    /// <summary>x [T, n], rows I32 [R] -> [R, n] = x[rows[r]] (a batched step sends each sequence's last token to the LM head).</summary>
+    GatherRows,
 }
 
 /// <summary>How RoPE pairs dimensions inside a head.</summary>
@@ -56,6 +63,12 @@ public sealed record ScaleParams(float Scale) : OpParams;
 /// <summary>RoPE over <paramref name="HeadCount"/> heads of <paramref name="HeadDim"/>; angle = position * invFreq[i] (rope scaling is folded into invFreq by the model builder).</summary>
 public sealed record RopeParams(int HeadCount, int HeadDim, RopeMode Mode) : OpParams;
 public sealed record KvWriteParams(int Layer) : OpParams;
-/// <summary><paramref name="SlidingWindow"/> 0 means unlimited.</summary>
-public sealed record AttentionParams(int Layer, int HeadCount, int KvHeadCount, int HeadDim, float Scale, int SlidingWindow) : OpParams;
+/// <summary><paramref name="SlidingWindow"/> 0 means unlimited. <paramref name="BlockSize"/> 0: no block table (the cache rows are the
+/// positions of one sequence); otherwise the paged layout of <see cref="OpKind.Attention"/> with <paramref name="MaxBlocksPerSeq"/>
+/// table entries per token.</summary>
+public sealed record AttentionParams(int Layer, int HeadCount, int KvHeadCount, int HeadDim, float Scale, int SlidingWindow,
+    int BlockSize = 0, int MaxBlocksPerSeq = 0) : OpParams
+{
+    public bool IsPaged => BlockSize > 0;
+}
 public sealed record TakeLastRowsParams(int Count) : OpParams;

@@ -8,6 +8,22 @@ namespace Hearth.Models;
 /// <summary>Per-layer KV cache buffers the step graph reads and writes ([capacity, kvHeads * headDim] each).</summary>
 public sealed record KvCacheBuffers(IReadOnlyList<IStateBuffer> Keys, IReadOnlyList<IStateBuffer> Values);
 
+/// <summary>Shape of a batched step over a paged KV cache (see <see cref="Model.BuildBatchStepGraph"/>).</summary>
+/// <param name="TokenCount">T: tokens in the step, over all sequences.</param>
+/// <param name="LogitRows">R: rows whose logits are computed (usually each sequence's last token of the step).</param>
+/// <param name="BlockSize">Cache rows per block.</param>
+/// <param name="MaxBlocksPerSeq">Block table entries per token.</param>
+public sealed record BatchStepShape(int TokenCount, int LogitRows, int BlockSize, int MaxBlocksPerSeq)
+{
+    public void Validate()
+    {
+        if (TokenCount <= 0) throw new Core.HearthException($"a step needs at least one token, got {TokenCount}");
+        if (LogitRows <= 0 || LogitRows > TokenCount) throw new Core.HearthException($"a step of {TokenCount} tokens cannot return logits for {LogitRows} rows");
+        if (BlockSize <= 0) throw new Core.HearthException($"KV block size must be positive, got {BlockSize}");
+        if (MaxBlocksPerSeq <= 0) throw new Core.HearthException($"blocks per sequence must be positive, got {MaxBlocksPerSeq}");
+    }
+}
+
 /// <summary>
 /// A loaded model: config, tokenizer, chat template and memory-mapped weights in their storage
 /// types, from a GGUF file or a HF folder. The model is written once as a graph of named ops.
@@ -67,6 +83,19 @@ public sealed class Model : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _builder.Build(tokenCount, cache, allLogits);
+    }
+
+    /// <summary>
+    /// Builds one batched step over a paged KV cache (the buffers are pools of whole blocks): T tokens from any number of
+    /// sequences. Inputs (I32): "tokens" [T], "positions" [T] (each token's position in its own sequence), "kv_slots" [T]
+    /// (the cache row its K/V go to), "block_tables" [T * MaxBlocksPerSeq] (its sequence's block table), "logit_rows" [R]
+    /// (which of the T rows go to the LM head); output "logits" F32 [R, vocab]. Each row is computed exactly as it would be
+    /// alone (batch invariance), so results never depend on what else is in the step.
+    /// </summary>
+    public ComputeGraph BuildBatchStepGraph(BatchStepShape shape, KvCacheBuffers cache)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _builder.BuildBatch(shape, cache);
     }
 
     public void Dispose()

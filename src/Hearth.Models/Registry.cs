@@ -43,6 +43,9 @@ public interface IStepGraphBuilder
 
     /// <summary>One step over <paramref name="tokenCount"/> tokens; see <see cref="Model.BuildStepGraph"/>.</summary>
     ComputeGraph Build(int tokenCount, KvCacheBuffers cache, bool allLogits);
+
+    /// <summary>One batched step over a paged cache; see <see cref="Model.BuildBatchStepGraph"/>.</summary>
+    ComputeGraph BuildBatch(BatchStepShape shape, KvCacheBuffers cache);
 }
 
 /// <summary>Architectures by name. Built-in: llama (Llama 2/3/3.1, Mistral GGUFs), mistral, qwen2.</summary>

@@ -51,7 +51,8 @@ public static class ModelQuantizer
             var sourceType = tensor.Source?.Type ?? TensorType.F32;
             if (sourceType is not (TensorType.F32 or TensorType.F16 or TensorType.BF16))
                 throw new HearthException($"{inputPath}: tensor '{tensor.Source?.Name ?? tensor.Name}' is {TensorTypes.Info(sourceType).Name}; quantize from an F32, F16 or BF16 model (re-quantizing loses quality)");
-            var slot = new TensorSlot(tensor.Name, tensor.Shape, ConversionPlan.LayerOf(tensor.Name), plan.LayerCount, plan.IsOutput(tensor));
+            var slot = new TensorSlot(tensor.Name, tensor.Shape, ConversionPlan.LayerOf(tensor.Name), plan.LayerCount, plan.IsOutput(tensor),
+                model.Config.HeadCount / Math.Max(1, model.Config.KvHeadCount));
             var type = QuantPresets.Choose(preset, slot, out string? reason);
             decisions.Add(new QuantizedTensor(tensor.Name, tensor.Shape, sourceType, type, TensorTypes.TensorBytes(type, tensor.Shape), reason));
         }

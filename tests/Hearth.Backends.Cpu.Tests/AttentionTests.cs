@@ -123,6 +123,44 @@ public class AttentionTests
         Assert.Contains("context is full", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1, 4, 2, 0)]
+    [InlineData(3, 4, 1, 0)]
+    [InlineData(16, 6, 2, 0)]
+    [InlineData(5, 4, 2, 4)]
+    public void Paged_attention_through_a_shuffled_block_table_matches_naive_attention(int blockSize, int headCount, int kvHeadCount, int window)
+    {
+        var random = new Random(blockSize * 100 + headCount * 10 + window);
+        const int headDim = 6, tokens = 23;
+        int width = headCount * headDim, kvWidth = kvHeadCount * headDim;
+        int blocks = (tokens + blockSize - 1) / blockSize, pool = blocks + 2;
+        var table = Enumerable.Range(0, pool).OrderBy(_ => random.Next()).Take(blocks + 1).ToArray();  // one spare entry
+        var q = TestTensors.F32("q", TestTensors.Random(random, tokens * width, 2.0), tokens, width);
+        var k = TestTensors.F32("k", TestTensors.Random(random, tokens * kvWidth, 2.0), tokens, kvWidth);
+        var v = TestTensors.F32("v", TestTensors.Random(random, tokens * kvWidth), tokens, kvWidth);
+        var p = new AttentionParams(0, headCount, kvHeadCount, headDim, 1f / MathF.Sqrt(headDim), window, blockSize, table.Length);
+        using var device = new CpuReferenceDevice();
+        using var kCache = device.AllocateState("k", TensorType.F32, new Shape(pool * blockSize, kvWidth));
+        using var vCache = device.AllocateState("v", TensorType.F32, new Shape(pool * blockSize, kvWidth));
+
+        var graph = new ComputeGraph();
+        var positions = graph.Input("pos", tokens);
+        var slots = graph.Input("slots", tokens);
+        var tables = graph.Input("tables", tokens * table.Length);
+        var kWritten = graph.KvWrite("k_write", graph.Weight(k.Tensor), slots, graph.State("k_cache", kCache), 0);
+        var vWritten = graph.KvWrite("v_write", graph.Weight(v.Tensor), slots, graph.State("v_cache", vCache), 0);
+        var output = graph.Attention("attn", graph.Weight(q.Tensor), positions, kWritten, vWritten, p, tables);
+        using var executable = device.Compile(graph);
+        int[] logical = [.. Enumerable.Range(0, tokens)];
+        executable.SetInput(positions, logical);
+        executable.SetInput(slots, [.. logical.Select(j => table[j / blockSize] * blockSize + j % blockSize)]);
+        executable.SetInput(tables, [.. logical.SelectMany(_ => table)]);
+        executable.Run();
+
+        Check.Close(Expected(q.Values, logical, k.Values, v.Values, headCount, kvHeadCount, headDim, p.Scale, window),
+            GraphRunner.Read(executable, output), 1e-5, 1e-4);
+    }
+
     private static TestWeight Rows(TestWeight source, int first, int count)
     {
         int width = source.Tensor.Shape.Last;

@@ -14,6 +14,7 @@ public class ExecutableTests
         public Shape Shape => new(4, 2);
         public void Clear(int fromRow = 0) { }
         public void ReadRows(int fromRow, int count, Span<float> destination) { }
+        public void CopyRows(int srcRow, int dstRow, int count) { }
         public void Dispose() { }
     }
 

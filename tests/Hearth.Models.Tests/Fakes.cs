@@ -65,6 +65,7 @@ internal sealed class FakeStateBuffer(string name, TensorType type, Shape shape)
     public Shape Shape => shape;
     public void Clear(int fromRow = 0) { }
     public void ReadRows(int fromRow, int count, Span<float> destination) => throw new NotSupportedException();
+    public void CopyRows(int srcRow, int dstRow, int count) => throw new NotSupportedException();
     public void Dispose() { }
 
     public static KvCacheBuffers Cache(ModelConfig c, int capacity = 64) => new(

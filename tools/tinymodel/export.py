@@ -86,6 +86,8 @@ def run(args, prepare, c, out: str, seed: int) -> None:
     model.load_state_dict(ckpt["model"])
     model.eval()
     weights = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
+    training_json = os.path.join(out, "eval", "training.json")
+    previous_training = json.load(open(training_json)) if os.path.exists(training_json) else None
 
     v = hf_v(tok, c)
     cfg = mtm.hf_config(v, "float32")
@@ -128,8 +130,15 @@ def run(args, prepare, c, out: str, seed: int) -> None:
           "note": "chat prompts are the chat template (one user turn, add_generation_prompt) encoded with BOS; "
                   "greedy decoding does not stop at <|im_end|>",
           "prompts": prompts}, os.path.join(out, "golden-greedy.json"))
-    dump({"step": ckpt["step"], "steps": ckpt["steps"], "decay_from": ckpt.get("decay_from"), "ema_loss": round(ckpt["ema_loss"], 4),
-          "train_seconds": round(ckpt["seconds"]), "params": ckpt["params"], "torch": ckpt["torch"],
-          "threads": ckpt["threads"], "lr": ckpt["lr"], "seed": seed},
-         os.path.join(out, "eval", "training.json"))
+    stage = {"step": ckpt["step"], "steps": ckpt["steps"], "decay_from": ckpt.get("decay_from"), "ema_loss": round(ckpt["ema_loss"], 4),
+             "train_seconds": round(ckpt["seconds"]), "params": ckpt["params"], "torch": ckpt["torch"],
+             "threads": ckpt["threads"], "lr": ckpt["lr"], "seed": seed, "init_from": ckpt.get("init_from", ""),
+             "stage": ckpt.get("stage", 0)}
+    # A continuation stage keeps the record of the stages before it (read before this export overwrote it).
+    stages = [stage]
+    if stage["init_from"]:
+        prev = previous_training or {}
+        stages = prev.get("stages", [prev] if prev else []) + [stage]
+    dump({**stage, "stages": stages, "total_steps": sum(s["step"] for s in stages),
+          "total_train_seconds": sum(s["train_seconds"] for s in stages)}, os.path.join(out, "eval", "training.json"))
     print(json.dumps(result["accuracy"]), "min golden margin", min(p["min_top1_margin"] for p in prompts))

@@ -94,22 +94,25 @@ def train(args) -> None:
     os.makedirs(args.work, exist_ok=True)
     tasks, prose, tok = prepare(args.work)
     model = TinyLlama(CONFIG)
+    if args.init_from:  # a continuation stage: weights of the previous stage, fresh optimizer and data stream
+        import make_tiny_models as mtm  # noqa: E402  (tools/reference)
+        model.load_state_dict(mtm.read_hf_weights(args.init_from))
     n_params = sum(p.numel() for p in model.parameters())
     decay = [p for p in model.parameters() if p.dim() == 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.95))
-    batches = Batches(tok, tasks, prose, SEED + 2)
+    batches = Batches(tok, tasks, prose, SEED + 2 + 1000 * args.stage)
     # Warmup-stable-decay schedule. With --minutes the stable phase runs until 80% of the wall budget, then the
     # decay length is fixed from the steps done so far; the log and checkpoint record --steps/--decay-from, which
     # reproduce the run exactly without a time budget.
-    warmup = 100
+    warmup = 50 if args.init_from else 100
     decay_from, total = (args.decay_from or int(args.steps * 0.8)), args.steps
     if args.minutes:
         decay_from, total = 10 ** 9, 10 ** 9
     log = open(os.path.join(args.work, "train.log"), "a", buffering=1)
     log.write(f"params {n_params} batch {BATCH}x{ROW_LEN} lr {args.lr} threads {args.threads} "
-              f"steps {args.steps} decay_from {args.decay_from} minutes {args.minutes}\n")
+              f"steps {args.steps} decay_from {args.decay_from} minutes {args.minutes} init_from {args.init_from!r} stage {args.stage}\n")
     start, ema, step = time.time(), None, 0
     while step < total:
         step += 1
@@ -138,7 +141,7 @@ def train(args) -> None:
         if step % 100 == 0 or step == total:
             torch.save({"model": model.state_dict(), "step": step, "ema_loss": ema, "seconds": time.time() - start,
                         "params": n_params, "steps": total, "decay_from": decay_from, "lr": args.lr, "threads": args.threads,
-                        "torch": torch.__version__}, os.path.join(args.work, "ckpt.pt"))
+                        "torch": torch.__version__, "init_from": args.init_from, "stage": args.stage}, os.path.join(args.work, "ckpt.pt"))
     log.write(f"done {time.time() - start:.0f}s\n")
 
 
@@ -151,6 +154,9 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--work", default="/tmp/tinymodel")
+    ap.add_argument("--init-from", default="", help="continue training from a previous stage's HF folder (e.g. "
+                    "models/hearth-tiny): weights only, with a fresh optimizer, a 50-step warmup and a new data stream")
+    ap.add_argument("--stage", type=int, default=0, help="continuation stage number (seeds that stage's data stream)")
     args = ap.parse_args()
     if args.phase == "train":
         train(args)

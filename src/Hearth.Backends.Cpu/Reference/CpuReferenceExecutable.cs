@@ -142,10 +142,13 @@ internal sealed class CpuReferenceExecutable : IExecutable
                 break;
             case OpKind.Attention:
                 AttentionOp.Run(node.Name, F32(inputs[0]), Ids(inputs[1]), ReferenceSupport.CacheOf(inputs[2])!, ReferenceSupport.CacheOf(inputs[3])!,
-                    node.P<AttentionParams>(), Out(node));
+                    inputs.Count > 4 ? Ids(inputs[4]) : [], node.P<AttentionParams>(), Out(node));
                 break;
             case OpKind.TakeLastRows:
                 TakeLastRowsOp.Run(F32(inputs[0]), node.P<TakeLastRowsParams>().Count, node.Shape.Last, Out(node));
+                break;
+            case OpKind.GatherRows:
+                GatherRowsOp.Run(node.Name, F32(inputs[0]), Ids(inputs[1]), node.Shape.Last, Out(node));
                 break;
             default:
                 throw new HearthException($"graph node '{node.Name}': op {node.Op} is unknown to cpu-ref");

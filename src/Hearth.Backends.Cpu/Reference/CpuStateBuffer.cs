@@ -67,6 +67,17 @@ public sealed class CpuStateBuffer : IStateBuffer
         for (int i = 0; i < needed; i++) destination[i] = Get(start + i);
     }
 
+    public void CopyRows(int srcRow, int dstRow, int count)
+    {
+        if (count < 0 || srcRow < 0 || dstRow < 0 || srcRow > Capacity - count || dstRow > Capacity - count)
+            throw new HearthException($"state buffer '{Name}': cannot copy {count} rows from {srcRow} to {dstRow}, capacity is {Capacity}");
+        if (srcRow < dstRow + count && dstRow < srcRow + count && count > 0 && srcRow != dstRow)
+            throw new HearthException($"state buffer '{Name}': row ranges [{srcRow}, {srcRow + count}) and [{dstRow}, {dstRow + count}) overlap");
+        int length = count * Width;
+        if (_f32 is not null) Array.Copy(_f32, (long)srcRow * Width, _f32, (long)dstRow * Width, length);
+        else Array.Copy(_f16!, (long)srcRow * Width, _f16!, (long)dstRow * Width, length);
+    }
+
     public void Dispose()
     {
         // Managed arrays only; nothing to release.

@@ -27,7 +27,9 @@ internal static class ReferenceSupport
             OpKind.Rope => CheckFloat(inputs[0]) ?? CheckIds(inputs[1], Rows(inputs[0])) ?? CheckFloat(inputs[2]) ?? CheckRope(node.P<RopeParams>()),
             OpKind.KvWrite => CheckFloat(inputs[0]) ?? CheckIds(inputs[1], Rows(inputs[0])) ?? CheckCache(inputs[2]),
             OpKind.Attention => CheckFloat(inputs[0]) ?? CheckIds(inputs[1], Rows(inputs[0])) ?? CheckCache(inputs[2]) ?? CheckCache(inputs[3])
-                ?? (node.P<AttentionParams>().HeadDim > 0 && node.P<AttentionParams>().SlidingWindow >= 0 ? null : "head dimension must be positive and the sliding window not negative"),
+                ?? CheckAttention(node),
+            OpKind.GatherRows => CheckFloat(inputs[0]) ?? (inputs[0].Shape.Rank == 2 ? null : $"input {inputs[0].Name} must be 2-D, is {inputs[0].Shape}")
+                ?? CheckIds(inputs[1], node.Shape[0]),
             _ => $"op {node.Op} is unknown to cpu-ref",
         };
     }
@@ -93,6 +95,16 @@ internal static class ReferenceSupport
 
     private static string? CheckRope(RopeParams p) =>
         p.HeadDim > 0 && p.HeadDim % 2 == 0 && p.HeadCount > 0 ? null : $"RoPE needs a positive even head dimension and head count, got {p.HeadCount} x {p.HeadDim}";
+
+    /// <summary>Attention parameters and, when paged, the block table operand (shared by both CPU backends).</summary>
+    public static string? CheckAttention(Node node)
+    {
+        var p = node.P<AttentionParams>();
+        if (p.HeadDim <= 0 || p.SlidingWindow < 0) return "head dimension must be positive and the sliding window not negative";
+        if (!p.IsPaged) return node.Inputs.Count == 4 ? null : "a block table needs a positive block size";
+        if (node.Inputs.Count != 5) return $"paged attention (block size {p.BlockSize}) needs a block table operand";
+        return CheckIds(node.Inputs[4], Rows(node.Inputs[0]) * p.MaxBlocksPerSeq);
+    }
 
     private static string? CheckCache(Node cache) =>
         CacheOf(cache) is null ? $"cache operand {cache.Name} is not a cpu-ref state buffer (or a KvWrite into one)" : null;

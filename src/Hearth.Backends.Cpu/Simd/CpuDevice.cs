@@ -65,11 +65,10 @@ public sealed class CpuDevice : IComputeDevice
                 return CheckCache(inputs[2]) ?? (ReferenceSupport.IsFloatValue(inputs[0]) ? null : $"operand {inputs[0].Name} is not an F32 activation")
                     ?? CheckIds(inputs[1], ReferenceSupport.Rows(inputs[0]));
             case OpKind.Attention:
-                var p = node.P<AttentionParams>();
                 return CheckCache(inputs[2]) ?? CheckCache(inputs[3])
                     ?? (ReferenceSupport.IsFloatValue(inputs[0]) ? null : $"operand {inputs[0].Name} is not an F32 activation")
                     ?? CheckIds(inputs[1], ReferenceSupport.Rows(inputs[0]))
-                    ?? (p.HeadDim > 0 && p.SlidingWindow >= 0 ? null : "head dimension must be positive and the sliding window not negative");
+                    ?? ReferenceSupport.CheckAttention(node);
             default:
                 return ReferenceSupport.WhyUnsupported(node)?.Replace("cpu-ref", "cpu", StringComparison.Ordinal);
         }

@@ -200,10 +200,12 @@ internal sealed unsafe class CpuExecutable : IExecutable
             case OpKind.KvWrite:
                 return new KvWriteStep(node.Name, F32(inputs[0]), Ids(inputs[1]), inputs[1].Shape[0], CpuDevice.CacheOf(inputs[2])!);
             case OpKind.Attention:
-                return new AttentionStep(node.Name, F32(inputs[0]), Ids(inputs[1]), inputs[1].Shape[0], CpuDevice.CacheOf(inputs[2])!,
+                return new AttentionStep(node.Name, F32(inputs[0]), Ids(inputs[1]), inputs.Count > 4 ? Ids(inputs[4]) : null, inputs[1].Shape[0], CpuDevice.CacheOf(inputs[2])!,
                     CpuDevice.CacheOf(inputs[3])!, node.P<AttentionParams>(), F32(node), pool);
             case OpKind.TakeLastRows:
                 return new TakeLastRowsStep(F32(inputs[0]), (int)inputs[0].Shape.ElementCount, (int)node.Shape.ElementCount, F32(node));
+            case OpKind.GatherRows:
+                return new GatherRowsStep(node.Name, F32(inputs[0]), ReferenceSupport.Rows(inputs[0]), node.Shape.Last, Ids(inputs[1]), node.Shape[0], F32(node));
             default:
                 _ = tokens;
                 return null;

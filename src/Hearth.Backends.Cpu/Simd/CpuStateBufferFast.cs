@@ -62,6 +62,17 @@ public sealed unsafe class CpuFastStateBuffer : IStateBuffer
         else for (int i = 0; i < needed; i++) destination[i] = HalfTable.ToFloat(_f16!.Array[start + i]);
     }
 
+    public void CopyRows(int srcRow, int dstRow, int count)
+    {
+        if (count < 0 || srcRow < 0 || dstRow < 0 || srcRow > Capacity - count || dstRow > Capacity - count)
+            throw new HearthException($"state buffer '{Name}': cannot copy {count} rows from {srcRow} to {dstRow}, capacity is {Capacity}");
+        if (srcRow < dstRow + count && dstRow < srcRow + count && count > 0 && srcRow != dstRow)
+            throw new HearthException($"state buffer '{Name}': row ranges [{srcRow}, {srcRow + count}) and [{dstRow}, {dstRow + count}) overlap");
+        int length = count * Width;
+        if (_f32 is not null) _f32.Span.Slice(srcRow * Width, length).CopyTo(_f32.Span.Slice(dstRow * Width, length));
+        else _f16!.Span.Slice(srcRow * Width, length).CopyTo(_f16.Span.Slice(dstRow * Width, length));
+    }
+
     public void Dispose()
     {
         // Managed (pinned) arrays only; nothing to release.

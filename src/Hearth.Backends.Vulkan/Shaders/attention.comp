@@ -1,5 +1,5 @@
 #version 450
-// Causal attention over the KV cache (simple and exact; decode split-K and flash prefill come later):
+// Causal attention over the KV cache, contiguous or paged (block tables) (simple and exact; decode split-K and flash prefill come later):
 // q [T, heads * headDim], positions I32 [T], K/V cache [capacity, kvHeads * headDim] (CACHE_F16 or f32)
 // -> y [T, heads * headDim] = softmax(scale * q . k[j]) @ v[j] over max(0, p - window + 1) <= j <= p.
 // One workgroup per (head, token); keys are taken a workgroup-sized chunk at a time (see main) with an online softmax.
@@ -10,8 +10,16 @@ layout(binding = 1) readonly buffer Pb { int positions[]; };
 layout(binding = 2) readonly buffer Kb { uint Kc[]; };
 layout(binding = 3) readonly buffer Vb { uint Vc[]; };
 layout(binding = 4) writeonly buffer Yb { float Y[]; };
+layout(binding = 5) readonly buffer Bb { int blockTables[]; };  // [T * maxBlocks] when blockSize > 0 (else unused)
 
-layout(push_constant) uniform P { uint T; uint heads; uint kvHeads; uint headDim; float scale; uint window; } p;
+layout(push_constant) uniform P { uint T; uint heads; uint kvHeads; uint headDim; float scale; uint window; uint blockSize; uint maxBlocks; } p;
+
+// Cache row of logical position j for query t: paged through the block table, or j itself (one contiguous sequence).
+uint cacheRow(uint t, uint j)
+{
+    if (p.blockSize == 0u) return j;
+    return uint(blockTables[t * p.maxBlocks + j / p.blockSize]) * p.blockSize + j % p.blockSize;
+}
 
 const uint MAX_PER_INVOCATION = 8u;  // headDim <= 8 * workgroup size (checked on the host)
 
@@ -52,7 +60,7 @@ void main()
         float score = -1.0 / 0.0;
         if (j <= position)
         {
-            uint row = uint(j) * kvWidth + kvOffset;
+            uint row = cacheRow(t, uint(j)) * kvWidth + kvOffset;
             float dot = 0.0;
             for (uint d = 0u; d < p.headDim; d++) dot += qs[d] * cacheAt(0u, row + d);
             score = dot * p.scale;
@@ -69,7 +77,7 @@ void main()
             uint d = lid + s * size;
             if (d >= p.headDim) break;
             float a = acc[s] * correction;
-            for (uint i = 0u; i < count; i++) a += weights[i] * cacheAt(1u, (uint(c) + i) * kvWidth + kvOffset + d);
+            for (uint i = 0u; i < count; i++) a += weights[i] * cacheAt(1u, cacheRow(t, uint(c) + i) * kvWidth + kvOffset + d);
             acc[s] = a;
         }
         runningMax = newMax;

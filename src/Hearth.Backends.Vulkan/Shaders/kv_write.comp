@@ -1,6 +1,7 @@
 #version 450
-// src [T, width], positions I32 [T] -> cache row positions[t] = src[t] (CACHE_F16: rounded to nearest even f16,
-// two values per 32-bit word, so width must be even). Positions are range-checked on the host.
+// src [T, width], slots I32 [T] -> cache row slots[t] = src[t] (CACHE_F16: rounded to nearest even f16, two values
+// per 32-bit word; rows of an odd width share words, so each half is cleared and set with atomics). Slots are
+// range-checked on the host.
 #include "common.glsl"
 
 layout(binding = 0) readonly buffer Sb { float S[]; };
@@ -17,11 +18,12 @@ void main()
 {
     uint g = flatGroup() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
 #if defined(CACHE_F16)
-    uint words = p.width / 2u;
-    if (g >= p.T * words) return;
-    uint t = g / words, w = g % words;
-    uint src = t * p.width + 2u * w;
-    C[uint(positions[t]) * words + w] = floatToHalfBits(S[src]) | (floatToHalfBits(S[src + 1u]) << 16);
+    if (g >= p.T * p.width) return;
+    uint t = g / p.width, i = g % p.width;
+    uint index = uint(positions[t]) * p.width + i;
+    uint shift = (index & 1u) * 16u;
+    atomicAnd(C[index >> 1], ~(0xFFFFu << shift));
+    atomicOr(C[index >> 1], floatToHalfBits(S[t * p.width + i]) << shift);
 #else
     if (g >= p.T * p.width) return;
     uint t = g / p.width, i = g % p.width;

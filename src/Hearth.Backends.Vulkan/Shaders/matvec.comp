@@ -1,7 +1,7 @@
 #version 450
-// Decode matrix-vector product for a few tokens: W [N, K] (storage type TYPE_*) x X [T, K] -> Y [T, outStride]
-// columns [rowStart, rowStart + N), T <= MAX_T; xOffset / yOffset (elements) place X and Y inside their bindings. A workgroup computes ROWS rows (specialization constant 1) for every
-// token: each invocation walks K with the workgroup's stride, dequantizing each weight once for all tokens, then the
+// Matrix-vector product, MAX_T tokens per workgroup (z = token group): W [N, K] (storage type TYPE_*) x X [T, K] -> Y [T, outStride]
+// columns [rowStart, rowStart + N); xOffset / yOffset (elements) place X and Y inside their bindings. A workgroup computes ROWS rows (specialization constant 1) for every
+// token of its group: each invocation walks K with the workgroup's stride, dequantizing each weight once for all tokens, then the
 // ROWS x T partial sums are reduced with subgroupAdd and one pass through shared memory.
 #include "common.glsl"
 
@@ -22,13 +22,14 @@ shared float sums[ROWS * MAX_T * MAX_SUBGROUPS];
 void main()
 {
     uint row0 = flatGroup() * ROWS;
+    uint tBase = gl_WorkGroupID.z * MAX_T;  // a token's sum never depends on the other tokens: steps are batch-invariant
     if (row0 >= p.N) return;  // uniform over the workgroup
     float acc[ROWS * MAX_T];
     for (uint i = 0u; i < ROWS * MAX_T; i++) acc[i] = 0.0;
     for (uint k = gl_LocalInvocationID.x; k < p.K; k += gl_WorkGroupSize.x)
     {
         float x[MAX_T];
-        for (uint t = 0u; t < MAX_T; t++) x[t] = t < p.T ? X[p.xOffset + t * p.K + k] : 0.0;
+        for (uint t = 0u; t < MAX_T; t++) x[t] = tBase + t < p.T ? X[p.xOffset + (tBase + t) * p.K + k] : 0.0;
         for (uint r = 0u; r < ROWS; r++)
         {
             if (row0 + r >= p.N) break;
@@ -45,9 +46,9 @@ void main()
     for (uint i = gl_LocalInvocationID.x; i < ROWS * MAX_T; i += gl_WorkGroupSize.x)
     {
         uint r = i / MAX_T, t = i % MAX_T;
-        if (row0 + r >= p.N || t >= p.T) continue;
+        if (row0 + r >= p.N || tBase + t >= p.T) continue;
         float total = 0.0;
         for (uint s = 0u; s < gl_NumSubgroups; s++) total += sums[i * MAX_SUBGROUPS + s];
-        Y[p.yOffset + t * p.outStride + p.rowStart + row0 + r] = total;
+        Y[p.yOffset + (tBase + t) * p.outStride + p.rowStart + row0 + r] = total;
     }
 }

@@ -37,14 +37,36 @@ public sealed class LlamaGraphBuilder : IStepGraphBuilder
 
     public ComputeGraph Build(int tokenCount, KvCacheBuffers cache, bool allLogits)
     {
+        if (tokenCount <= 0) throw new HearthException($"a step needs at least one token, got {tokenCount}");
+        return Build(tokenCount, cache, allLogits, paged: null);
+    }
+
+    public ComputeGraph BuildBatch(BatchStepShape shape, KvCacheBuffers cache)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        shape.Validate();
+        return Build(shape.TokenCount, cache, allLogits: false, shape);
+    }
+
+    // One graph for both layouts: paged (inputs kv_slots, block_tables, logit_rows) or one contiguous sequence
+    // (the positions are the cache rows, only the last token's logits unless allLogits).
+    private ComputeGraph Build(int tokenCount, KvCacheBuffers cache, bool allLogits, BatchStepShape? paged)
+    {
         ArgumentNullException.ThrowIfNull(cache);
         var c = _config;
         CheckCache(cache, c);
-        if (tokenCount <= 0) throw new HearthException($"a step needs at least one token, got {tokenCount}");
+        if (paged is not null)
+        {
+            foreach (var buffer in cache.Keys.Concat(cache.Values))
+                if (buffer.Shape[0] % paged.BlockSize != 0)
+                    throw new HearthException($"KV cache buffer '{buffer.Name}' has {buffer.Shape[0]} rows, not a whole number of blocks of {paged.BlockSize}");
+        }
 
         var g = new ComputeGraph();
         var tokens = g.Input("tokens", tokenCount);           // I32 [T]
         var positions = g.Input("positions", tokenCount);     // I32 [T]
+        var slots = paged is null ? positions : g.Input("kv_slots", tokenCount);                                   // I32 [T]
+        var blockTables = paged is null ? null : g.Input("block_tables", tokenCount * paged.MaxBlocksPerSeq);      // I32 [T * maxBlocks]
         var invFreq = g.Constant("rope_inv_freq", _invFreq);  // F32 [headDim / 2]
         var tokenEmbd = g.Weight(_weights.TokenEmbd);         // [vocab, dim]
         var x = g.Embedding("inp_embd", tokenEmbd, tokens);   // [T, dim]
@@ -60,11 +82,12 @@ public sealed class LlamaGraphBuilder : IStepGraphBuilder
             var v = Projection(g, b + "v", h, w.Wv, w.Bv);                                   // [T, kvHeads * headDim]
             q = g.Rope(b + "q_rope", q, positions, invFreq, new RopeParams(c.HeadCount, c.HeadDim, c.RopeMode));
             k = g.Rope(b + "k_rope", k, positions, invFreq, new RopeParams(c.KvHeadCount, c.HeadDim, c.RopeMode));
-            var kCache = g.KvWrite(b + "k_cache", k, positions, g.State(b + "k_cache_state", cache.Keys[i]), i);
-            var vCache = g.KvWrite(b + "v_cache", v, positions, g.State(b + "v_cache_state", cache.Values[i]), i);
+            var kCache = g.KvWrite(b + "k_cache", k, slots, g.State(b + "k_cache_state", cache.Keys[i]), i);
+            var vCache = g.KvWrite(b + "v_cache", v, slots, g.State(b + "v_cache_state", cache.Values[i]), i);
             int window = i >= c.SlidingWindowFirstLayer ? c.SlidingWindow : 0;
             var attn = g.Attention(b + "attn", q, positions, kCache, vCache,
-                new AttentionParams(i, c.HeadCount, c.KvHeadCount, c.HeadDim, attentionScale, window)); // [T, heads * headDim]
+                new AttentionParams(i, c.HeadCount, c.KvHeadCount, c.HeadDim, attentionScale, window,
+                    paged?.BlockSize ?? 0, paged?.MaxBlocksPerSeq ?? 0), blockTables);                           // [T, heads * headDim]
             var attnOut = g.MatMul(b + "attn_out", attn, g.Weight(w.Wo));                  // [T, dim]
             x = g.Add(b + "attn_residual", x, attnOut);
 
@@ -77,9 +100,10 @@ public sealed class LlamaGraphBuilder : IStepGraphBuilder
         }
 
         x = g.RmsNorm("output_norm", x, g.Weight(_weights.OutputNorm), c.RmsNormEps);
-        if (!allLogits && tokenCount > 1) x = g.TakeLastRows("output_norm_last", x, 1);
+        if (paged is not null) x = g.GatherRows("output_norm_rows", x, g.Input("logit_rows", paged.LogitRows));  // [R, dim]
+        else if (!allLogits && tokenCount > 1) x = g.TakeLastRows("output_norm_last", x, 1);
         var output = _weights.IsTied ? tokenEmbd : g.Weight(_weights.Output);
-        var logits = g.MatMul("logits", x, output);                                         // [T or 1, vocab]
+        var logits = g.MatMul("logits", x, output);                                         // [T, 1 or R, vocab]
         g.MarkOutput(logits);
         return g;
     }

@@ -8,7 +8,8 @@ namespace Hearth.Quantization.Presets;
 /// <param name="Layer">Block index for "blk.N.*" tensors, else -1.</param>
 /// <param name="LayerCount">Number of blocks in the model.</param>
 /// <param name="IsOutput">The tensor projecting to the vocabulary (output.weight, or token_embd.weight when tied).</param>
-public sealed record TensorSlot(string Name, Shape Shape, int Layer, int LayerCount, bool IsOutput)
+/// <param name="QueryGroupSize">Query heads per KV head (llama.cpp's n_gqa; 1 without grouped-query attention).</param>
+public sealed record TensorSlot(string Name, Shape Shape, int Layer, int LayerCount, bool IsOutput, int QueryGroupSize = 1)
 {
     /// <summary>The role part of the name: "attn_v" for "blk.3.attn_v.weight", "token_embd" for "token_embd.weight".</summary>
     public string Role

@@ -11,11 +11,12 @@ namespace Hearth.Quantization.Presets;
 /// <item>Q4_K_M / Q5_K_M: attn_v and ffn_down become Q6_K in "more bits" layers: the first and last
 ///   eighth of the blocks and every third block in between (llama.cpp's use_more_bits).</item>
 /// <item>Q3_K_M: attn_v Q5_K in the first two blocks, else Q4_K; ffn_down Q5_K in the first 1/16 of the
-///   blocks, Q4_K in the other "more bits" layers, else Q3_K; attn_output Q4_K.</item>
-/// <item>Q2_K: attn_v and ffn_down Q3_K (attn_v Q4_K with 4+ query heads per KV head is not applied: kept simple).</item>
+///   blocks, else Q4_K (llama.cpp keeps Q3_K there only for Falcon); attn_output Q4_K.</item>
+/// <item>Q2_K: attn_v Q4_K with 4+ query heads per KV head, else Q3_K; ffn_down and attn_output Q3_K.</item>
 /// <item>token_embd (untied) takes the preset's default type.</item>
-/// <item>A row length that is not a multiple of the chosen type's block falls back to Q8_0 when it is a
-///   multiple of 32, else F16 (reported per tensor).</item>
+/// <item>A row length that is not a multiple of the chosen type's block falls back as in llama.cpp: Q4_K to
+///   Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, Q2_K / Q3_K to Q4_0 (llama.cpp: IQ4_NL, which Hearth does not write),
+///   and to F16 when the row is not a multiple of 32 either (reported per tensor).</item>
 /// </list>
 /// </summary>
 public static class QuantPresets
@@ -30,8 +31,8 @@ public static class QuantPresets
         Legacy("Q4_1", TensorType.Q4_1, 3, "4-bit with min, blocks of 32; output Q6_K"),
         Legacy("Q5_0", TensorType.Q5_0, 8, "5-bit symmetric, blocks of 32; output Q6_K"),
         Legacy("Q5_1", TensorType.Q5_1, 9, "5-bit with min, blocks of 32; output Q6_K"),
-        new("Q2_K", TensorType.Q2_K, 10, Q2KRule, "2-bit K-quant; attn_v/ffn_down Q3_K, output Q6_K"),
-        new("Q3_K_M", TensorType.Q3_K, 12, Q3KMRule, "3-bit K-quant mix; attn_v Q4_K/Q5_K, ffn_down up to Q5_K, attn_output Q4_K, output Q6_K"),
+        new("Q2_K", TensorType.Q2_K, 10, Q2KRule, "2-bit K-quant; attn_v Q3_K/Q4_K, ffn_down/attn_output Q3_K, output Q6_K"),
+        new("Q3_K_M", TensorType.Q3_K, 12, Q3KMRule, "3-bit K-quant mix; attn_v Q4_K/Q5_K, ffn_down Q4_K/Q5_K, attn_output Q4_K, output Q6_K"),
         new("Q4_K_M", TensorType.Q4_K, 15, s => MoreBitsMix(s, TensorType.Q6_K), "4-bit K-quant mix; attn_v/ffn_down Q6_K in half the layers, output Q6_K"),
         new("Q5_K_M", TensorType.Q5_K, 17, s => MoreBitsMix(s, TensorType.Q6_K), "5-bit K-quant mix; attn_v/ffn_down Q6_K in half the layers, output Q6_K"),
         Uniform("Q6_K", TensorType.Q6_K, 18, "6-bit K-quant"),
@@ -63,7 +64,16 @@ public static class QuantPresets
         var wanted = preset.Override(slot) ?? preset.DefaultType;
         int rowLength = slot.Shape.Last;
         if (rowLength % TensorTypes.Info(wanted).BlockSize == 0) return wanted;
-        var fallback = rowLength % 32 == 0 ? TensorType.Q8_0 : TensorType.F16;
+        // llama.cpp's fallbacks for rows that do not fill a K-quant super-block of 256; it sends Q2_K / Q3_K to
+        // IQ4_NL, which Hearth does not write: Q4_0 has the same size (4.5 bits per weight).
+        var fallback = wanted switch
+        {
+            TensorType.Q4_K => TensorType.Q5_0,
+            TensorType.Q5_K => TensorType.Q5_1,
+            TensorType.Q2_K or TensorType.Q3_K => TensorType.Q4_0,
+            _ => TensorType.Q8_0,
+        };
+        if (rowLength % TensorTypes.Info(fallback).BlockSize != 0) fallback = TensorType.F16;
         fallbackReason = $"row length {rowLength} is not a multiple of the {TensorTypes.Info(wanted).Name} block size {TensorTypes.Info(wanted).BlockSize}: {TensorTypes.Info(fallback).Name} instead";
         return fallback;
     }
@@ -88,7 +98,7 @@ public static class QuantPresets
         return s.Role switch
         {
             "attn_v" => s.Layer < 2 ? TensorType.Q5_K : TensorType.Q4_K,
-            "ffn_down" => s.Layer < s.LayerCount / 16 ? TensorType.Q5_K : UseMoreBits(s.Layer, s.LayerCount) ? TensorType.Q4_K : null,
+            "ffn_down" => s.Layer < s.LayerCount / 16 ? TensorType.Q5_K : TensorType.Q4_K,
             "attn_output" => TensorType.Q4_K,
             _ => null,
         };
@@ -97,6 +107,12 @@ public static class QuantPresets
     private static TensorType? Q2KRule(TensorSlot s)
     {
         if (s.IsOutput) return TensorType.Q6_K;
-        return s.Layer >= 0 && s.Role is "attn_v" or "ffn_down" ? TensorType.Q3_K : null;
+        if (s.Layer < 0) return null;
+        return s.Role switch
+        {
+            "attn_v" => s.QueryGroupSize >= 4 ? TensorType.Q4_K : TensorType.Q3_K,
+            "ffn_down" or "attn_output" => TensorType.Q3_K,
+            _ => null,
+        };
     }
 }

@@ -26,11 +26,9 @@ public sealed class Generator : IDisposable
     private readonly float[] _logits;
     private Sampler _sampler;
     private SamplerOptions _sampling;
-    private StopStringFilter _stopFilter;
     private IReadOnlyList<string> _stopStrings;
-    private StreamingDetokenizer _detokenizer;
+    private TokenEmitter _emitter;
     private bool _logitsValid;
-    private int _generatedThisTurn;
     private TurnClock _clock = new();
     private bool _disposed;
 
@@ -55,8 +53,7 @@ public sealed class Generator : IDisposable
         _sampling = _options.Sampling;
         _sampler = new Sampler(_sampling);
         _stopStrings = _options.StopStrings;
-        _stopFilter = new StopStringFilter(_stopStrings);
-        _detokenizer = model.Tokenizer.CreateStreamingDetokenizer(_options.SkipSpecialTokens);
+        _emitter = new TokenEmitter(model.Tokenizer, _eosIds, _stopStrings, _options.SkipSpecialTokens);
         MaxNewTokens = _options.MaxNewTokens;
         IgnoreEos = _options.IgnoreEos;
         SkipSpecialTokens = _options.SkipSpecialTokens;
@@ -70,13 +67,13 @@ public sealed class Generator : IDisposable
     public IReadOnlyList<int> Tokens => _tokens;
 
     /// <summary>Tokens generated since the last AppendTokens / RewindTo.</summary>
-    public int GeneratedTokenCount => _generatedThisTurn;
+    public int GeneratedTokenCount => _emitter.Generated;
 
     public bool IsDone => StopReason is not null;
-    public StopReason? StopReason { get; private set; }
+    public StopReason? StopReason => _emitter.StopReason;
 
     /// <summary>A sentence explaining the stop (e.g. which limit was hit), or null while running.</summary>
-    public string? StopMessage { get; private set; }
+    public string? StopMessage => _emitter.StopMessage;
 
     /// <summary>Raw logits (before penalties) the last sampled token was drawn from, or that the next will be drawn from.</summary>
     public ReadOnlySpan<float> Logits => _logits;
@@ -162,26 +159,8 @@ public sealed class Generator : IDisposable
         _clock.AddSample(Stopwatch.GetElapsedTime(start));
         _tokens.Add(id);
         _logitsValid = false;
-        _generatedThisTurn++;
         _clock.AddGenerated();
-
-        string text;
-        if (_eosIds.Contains(id) && !IgnoreEos)
-        {
-            text = FinishText();
-            if (StopReason is null) Stop(Generation.StopReason.Eos, $"end-of-sequence token {id}");
-            return new GeneratedToken(id, text);
-        }
-
-        text = _stopFilter.Push(_detokenizer.Push(id));
-        if (_stopFilter.Matched)
-            Stop(Generation.StopReason.StopString, $"stop string \"{_stopFilter.MatchedStop}\"");
-        else if (MaxNewTokens is int max && _generatedThisTurn >= max)
-            Stop(Generation.StopReason.MaxTokens, $"reached the limit of {max} new tokens");
-        else if (_tokens.Count >= _cache.Capacity)
-            StopForFullContext();
-        if (IsDone && StopReason != Generation.StopReason.StopString) text += FinishText();
-        return new GeneratedToken(id, text);
+        return new GeneratedToken(id, _emitter.Accept(id, IgnoreEos, MaxNewTokens, _tokens.Count, _cache.Capacity));
     }
 
     /// <summary>Forgets the tokens at positions &gt;= <paramref name="length"/> and starts a new turn.</summary>
@@ -211,12 +190,8 @@ public sealed class Generator : IDisposable
 
     private void StartTurn()
     {
-        StopReason = null;
-        StopMessage = null;
-        _generatedThisTurn = 0;
         _clock = new TurnClock();
-        _stopFilter = new StopStringFilter(_stopStrings);
-        _detokenizer = _model.Tokenizer.CreateStreamingDetokenizer(SkipSpecialTokens);
+        _emitter = new TokenEmitter(_model.Tokenizer, _eosIds, _stopStrings, SkipSpecialTokens);
     }
 
     /// <summary>Runs every token not yet in the cache, in chunks, leaving the last token's logits.</summary>
@@ -233,25 +208,9 @@ public sealed class Generator : IDisposable
         }
     }
 
-    private string FinishText()
-    {
-        var rest = _stopFilter.Push(_detokenizer.Flush());
-        if (_stopFilter.Matched)
-        {
-            Stop(Generation.StopReason.StopString, $"stop string \"{_stopFilter.MatchedStop}\"");
-            return rest;
-        }
-        return rest + _stopFilter.Flush();
-    }
+    private void StopForFullContext() => _emitter.StopForFullContext(_cache.Capacity);
 
-    private void StopForFullContext() =>
-        Stop(Generation.StopReason.ContextFull, $"the sequence filled the context of {_cache.Capacity} tokens");
-
-    private void Stop(StopReason reason, string message)
-    {
-        StopReason = reason;
-        StopMessage = message;
-    }
+    private void Stop(StopReason reason, string message) => _emitter.Stop(reason, message);
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

@@ -15,6 +15,11 @@ public interface IGenerativeModel
     /// <summary>Graph of one step over <paramref name="tokenCount"/> tokens: inputs "tokens" and "positions",
     /// output "logits" F32 [1, vocab] (last token) or [T, vocab] with <paramref name="allLogits"/>.</summary>
     ComputeGraph BuildStepGraph(int tokenCount, KvCacheBuffers cache, bool allLogits);
+
+    /// <summary>Graph of one batched step over a paged cache (see <see cref="Model.BuildBatchStepGraph"/>); models that
+    /// cannot batch keep the default, and the batching engine refuses them.</summary>
+    ComputeGraph BuildBatchStepGraph(BatchStepShape shape, KvCacheBuffers cache) =>
+        throw new NotSupportedException($"{GetType().Name} does not build batched step graphs");
 }
 
 /// <summary>A loaded <see cref="Model"/> seen as an <see cref="IGenerativeModel"/>.</summary>
@@ -25,4 +30,5 @@ public sealed class ModelAdapter(Model model) : IGenerativeModel
     public ITokenizer Tokenizer => Model.Tokenizer;
     public IReadOnlyList<int> EosIds => Model.EosIds;
     public ComputeGraph BuildStepGraph(int tokenCount, KvCacheBuffers cache, bool allLogits) => Model.BuildStepGraph(tokenCount, cache, allLogits);
+    public ComputeGraph BuildBatchStepGraph(BatchStepShape shape, KvCacheBuffers cache) => Model.BuildBatchStepGraph(shape, cache);
 }

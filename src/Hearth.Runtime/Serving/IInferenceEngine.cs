@@ -80,7 +80,8 @@ public sealed record EngineEvent(int TokenId, string Text)
 }
 
 /// <summary>Why and after how much a sequence ended.</summary>
-/// <param name="Reason">"stop" (EOS or stop string), "length" (max tokens or context), "cancelled".</param>
+/// <param name="Reason">"stop" (EOS or stop string), "length" (max tokens or context), "cancelled", or "error" (the step
+/// failed; <paramref name="Message"/> says why).</param>
 public sealed record EngineFinish(string Reason, string Message, int PromptTokens, int CompletionTokens, int CachedPromptTokens,
     TimeSpan TimeToFirstToken, TimeSpan Total);
 

@@ -75,6 +75,7 @@ public sealed class ScriptedDevice(Func<int, int, int> nextToken) : IComputeDevi
         public Shape Shape => shape;
         public void Clear(int fromRow = 0) { }
         public void ReadRows(int fromRow, int count, Span<float> destination) => destination.Clear();
+        public void CopyRows(int srcRow, int dstRow, int count) { }
         public void Dispose() { }
     }
 

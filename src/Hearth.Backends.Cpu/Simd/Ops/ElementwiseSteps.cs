@@ -66,6 +66,21 @@ internal sealed unsafe class TakeLastRowsStep(float* x, int totalFloats, int kep
         new ReadOnlySpan<float>(x + totalFloats - keptFloats, keptFloats).CopyTo(new Span<float>(dst, keptFloats));
 }
 
+// x [T, n], rows [R] -> dst [R, n] = x[rows[r]]
+internal sealed unsafe class GatherRowsStep(string name, float* x, int available, int width, int* rows, int count, float* dst) : Step
+{
+    public override void Run()
+    {
+        for (int r = 0; r < count; r++)
+        {
+            int row = rows[r];
+            if (row < 0 || row >= available)
+                throw new Hearth.Core.HearthException($"graph node '{name}': row index {row} at {r} is outside [0, {available})");
+            new ReadOnlySpan<float>(x + (long)row * width, width).CopyTo(new Span<float>(dst + (long)r * width, width));
+        }
+    }
+}
+
 // x [T, n], weight [n] -> dst = weight * (x / sqrt(mean(x^2) + eps))
 internal sealed unsafe class RmsNormStep(float* x, float* weight, int rows, int width, float eps, float* dst) : Step
 {

@@ -77,21 +77,21 @@ internal sealed unsafe class RopeStep(float* x, int* positions, float* invFreq, 
     }
 }
 
-// src [T, width], positions [T] -> cache[positions[t]] = src[t]
-internal sealed unsafe class KvWriteStep(string name, float* src, int* positions, int tokens, CpuFastStateBuffer cache) : Step
+// src [T, width], slots [T] -> cache[slots[t]] = src[t]
+internal sealed unsafe class KvWriteStep(string name, float* src, int* slots, int tokens, CpuFastStateBuffer cache) : Step
 {
     public override void Run()
     {
         int width = cache.Width;
         for (int t = 0; t < tokens; t++)
         {
-            int position = positions[t];
-            if (position < 0)
-                throw new HearthException($"graph node '{name}': negative position {position} at row {t}");
-            if (position >= cache.Capacity)
-                throw new HearthException($"graph node '{name}': context is full: position {position} does not fit cache '{cache.Name}' of {cache.Capacity} rows");
+            int slot = slots[t];
+            if (slot < 0)
+                throw new HearthException($"graph node '{name}': negative slot {slot} at row {t}");
+            if (slot >= cache.Capacity)
+                throw new HearthException($"graph node '{name}': context is full: slot {slot} does not fit cache '{cache.Name}' of {cache.Capacity} rows");
             float* row = src + (long)t * width;
-            long at = (long)position * width;
+            long at = (long)slot * width;
             if (cache.F32 != null) new ReadOnlySpan<float>(row, width).CopyTo(new Span<float>(cache.F32 + at, width));
             else for (int i = 0; i < width; i++) cache.F16[at + i] = BitConverter.HalfToUInt16Bits((Half)row[i]);
         }

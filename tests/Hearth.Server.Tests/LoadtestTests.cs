@@ -1,0 +1,59 @@
+using Hearth.Server.LoadTesting;
+
+namespace Hearth.Server.Tests;
+
+/// <summary>The load generator against the in-process server.</summary>
+[Collection("server")]
+public class LoadtestTests(TinyServer server)
+{
+    [Fact]
+    public async Task Loadtest_reports_throughput_and_latency_percentiles()
+    {
+        foreach (var endpoint in new[] { "completions", "chat" })
+        {
+            var report = await LoadTestRunner.RunAsync(new LoadTestOptions
+            {
+                Url = server.BaseUrl + "/v1",
+                ApiKey = TinyServer.ApiKey,
+                Concurrency = 3,
+                Requests = 6,
+                PromptTokens = 16,
+                MaxTokens = 8,
+                Endpoint = endpoint,
+            });
+            Assert.Equal(TinyServer.ModelName, report.Model);
+            Assert.True(report.Failed == 0, string.Join("; ", report.Errors.Select(e => e.Error)));
+            Assert.Equal(6, report.Successful);
+            Assert.Equal(6 * 8, report.OutputTokens); // ignore_eos: exactly max_tokens each
+            Assert.True(report.InputTokens >= 6 * 16);
+            Assert.True(report.OutputThroughput > 0);
+            Assert.True(report.Ttft.Median > 0 && report.Ttft.P99 >= report.Ttft.Median);
+            Assert.True(report.Tpot.Mean > 0);
+            Assert.True(report.E2e.Min >= report.Ttft.Min);
+            var text = report.ToText();
+            Assert.Contains("Successful requests:", text, StringComparison.Ordinal);
+            Assert.Contains("P99 TTFT (ms):", text, StringComparison.Ordinal);
+            Assert.Equal(6, report.ToJson()["successful_requests"]!.GetValue<int>());
+        }
+    }
+
+    [Fact]
+    public async Task Loadtest_counts_refused_requests_as_failures()
+    {
+        var report = await LoadTestRunner.RunAsync(new LoadTestOptions
+        {
+            Url = server.BaseUrl, ApiKey = "sk-wrong", Model = TinyServer.ModelName, Requests = 2, Concurrency = 2, PromptTokens = 4, MaxTokens = 2,
+        });
+        Assert.Equal(2, report.Failed);
+        Assert.Contains("401", report.Errors[0].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Percentiles_interpolate_like_numpy()
+    {
+        double[] sorted = [1, 2, 3, 4];
+        Assert.Equal(2.5, LatencyStats.Percentile(sorted, 50), 10);
+        Assert.Equal(3.97, LatencyStats.Percentile(sorted, 99), 10);
+        Assert.Equal(1, LatencyStats.Percentile(sorted, 0), 10);
+    }
+}
