@@ -14,6 +14,12 @@ internal enum BufferPlace
 
 internal sealed unsafe partial class VulkanContext
 {
+    /// <summary>
+    /// Tests: leave device buffers unmapped even where the memory is host-visible (lavapipe, UMA), so the staging
+    /// copies that discrete GPUs need run too.
+    /// </summary>
+    internal bool ForceStaging { get; set; }
+
     /// <summary>Creates a buffer with its own memory; out-of-memory becomes a message with what was needed and what there is.</summary>
     public VulkanBuffer CreateBuffer(long size, BufferPlace place, string purpose)
     {
@@ -46,7 +52,7 @@ internal sealed unsafe partial class VulkanContext
             var memoryHandle = new VkObjectHandle(Handle, memory, Api.FreeMemory);
             VkLoader.Check(Api.BindBufferMemory(Device, buffer, memory, 0), "vkBindBufferMemory");
             byte* mapped = null;
-            if ((_memory.Type(type).PropertyFlags & VkMemoryPropertyFlags.HostVisible) != 0)
+            if ((_memory.Type(type).PropertyFlags & VkMemoryPropertyFlags.HostVisible) != 0 && !(place == BufferPlace.Device && ForceStaging))
             {
                 void* p;
                 VkLoader.Check(Api.MapMemory(Device, memory, 0, VkConstants.WholeSize, 0, &p), "vkMapMemory");
