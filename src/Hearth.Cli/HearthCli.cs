@@ -31,6 +31,7 @@ public static class HearthCli
             ServeCommand.Create(context),
             TemplateCommand.Create(context),
             LoadtestCommand.Create(context),
+            DevicesCommand.Create(context),
         };
 
         var parse = root.Parse(args);

@@ -10,4 +10,7 @@ public sealed record BackendOptions
 
     /// <summary>Worker threads for CPU backends; null = the backend's default (usually every core).</summary>
     public int? ThreadCount { get; init; }
+
+    /// <summary>Which device of a multi-device backend (the N of <c>--device vulkan:N</c>); null = the backend's default.</summary>
+    public int? DeviceIndex { get; init; }
 }

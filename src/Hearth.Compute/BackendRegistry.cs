@@ -36,10 +36,22 @@ public static class BackendRegistry
 
     public static IComputeDevice Create(string name) => Create(name, BackendOptions.Default);
 
-    /// <summary>Creates a backend; <paramref name="options"/> reach only backends registered to take them.</summary>
+    /// <summary>
+    /// Creates a backend; <paramref name="options"/> reach only backends registered to take them. "name:N" (e.g.
+    /// "vulkan:1") picks device N of a multi-device backend (sets <see cref="BackendOptions.DeviceIndex"/>).
+    /// </summary>
     public static IComputeDevice Create(string name, BackendOptions options)
     {
+        ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(options);
+        int colon = name.LastIndexOf(':');
+        if (colon > 0)
+        {
+            if (!int.TryParse(name.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+                throw new HearthException($"backend '{name}': expected NAME or NAME:DEVICE_INDEX (e.g. vulkan:0)");
+            name = name[..colon];
+            options = options with { DeviceIndex = index };
+        }
         Entry? entry;
         lock (Gate) Factories.TryGetValue(name, out entry);
         return entry is null

@@ -1,4 +1,5 @@
 using Hearth.Backends.Cpu;
+using Hearth.Backends.Vulkan;
 
 namespace Hearth.Runtime;
 
@@ -8,6 +9,7 @@ public static class BuiltInBackends
     private static readonly Lazy<bool> Registered = new(() =>
     {
         CpuBackends.Register();
+        VulkanBackends.Register();  // probes nothing: creating "vulkan" without a loader or device fails with a clear message
         return true;
     });
 

@@ -1,4 +1,5 @@
 using Hearth.Backends.Cpu;
+using Hearth.Backends.Vulkan;
 using Hearth.Compute;
 
 namespace Hearth.Backends.Conformance;
@@ -10,8 +11,19 @@ public static class Backends
 
     public static IReadOnlyList<string> UnderTest()
     {
-        CpuBackends.Register();
+        RegisterAll();
         return [.. BackendRegistry.Names.Where(n => !string.Equals(n, Oracle, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// CPU backends always; "vulkan" when a Vulkan loader and device exist (on CI: Mesa's lavapipe, installed by
+    /// tools/run-tests.sh). lavapipe runs shaders on CPU threads: one thread keeps the 2-core test machines usable.
+    /// </summary>
+    private static void RegisterAll()
+    {
+        CpuBackends.Register();
+        if (Environment.GetEnvironmentVariable("LP_NUM_THREADS") is null) Environment.SetEnvironmentVariable("LP_NUM_THREADS", "1");
+        VulkanBackends.RegisterIfAvailable(out _);
     }
 
     public static TheoryData<string> Names()
@@ -23,7 +35,7 @@ public static class Backends
 
     public static IComputeDevice Create(string name)
     {
-        CpuBackends.Register();
+        RegisterAll();
         return BackendRegistry.Create(name);
     }
 }

@@ -10,9 +10,9 @@ public class ShippedModelCliTests
 {
     private const int QuestionCount = 16;
 
-    private static string Folder => Path.Combine(CliRunner.RepoRoot, "models", "hearth-tiny");
+    internal static string Folder => Path.Combine(CliRunner.RepoRoot, "models", "hearth-tiny");
 
-    private static (string[] Questions, string[] ReferenceAnswers) HeldOut()
+    internal static (string[] Questions, string[] ReferenceAnswers) HeldOut()
     {
         var questions = File.ReadLines(Path.Combine(Folder, "eval", "heldout.jsonl"))
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("question").GetString()!).ToArray();

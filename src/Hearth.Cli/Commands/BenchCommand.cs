@@ -14,6 +14,7 @@ internal static class BenchCommand
     {
         var model = CommonOptions.Model();
         var backend = CommonOptions.Backend();
+        var device = CommonOptions.Device();
         var threads = new Option<int?>("--threads", "-t") { Description = "Threads for the backend (if it takes a count) and the bandwidth probe (default: every logical core)" };
         var prompt = new Option<int?>("--n-prompt", "-p") { Description = "pp<P>: a P-token prompt processed as one batch (default 512; 0 skips)" };
         var generation = new Option<int?>("--n-gen", "-n") { Description = "tg<N>: N single-token steps from an empty context (default 128; 0 skips)" };
@@ -33,7 +34,7 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Measure prompt processing and generation speed (llama-bench semantics)")
         {
-            model, backend, threads, prompt, generation, decode, repetitions, output, roofline, bandwidthBuffer, progress,
+            model, backend, device, threads, prompt, generation, decode, repetitions, output, roofline, bandwidthBuffer, progress,
         };
         command.Validators.Add(result =>
         {
@@ -54,7 +55,7 @@ internal static class BenchCommand
             if (parse.GetValue(decode) is null) skippable.Add(BenchTestKind.Decode);
             var options = new BenchOptions
             {
-                Backend = parse.GetValue(backend)!,
+                Backend = CommonOptions.BackendName(parse, backend, device, context),
                 Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
                 PromptTokens = parse.GetValue(prompt) ?? 512,
                 GenerationTokens = parse.GetValue(generation) ?? 128,

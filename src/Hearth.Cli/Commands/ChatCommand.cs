@@ -12,6 +12,7 @@ internal static class ChatCommand
         var system = new Option<string?>("--system", "-s") { Description = "System prompt" };
         var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Maximum tokens per reply", DefaultValueFactory = _ => 256 };
         var backend = CommonOptions.Backend();
+        var device = CommonOptions.Device();
         var contextLength = CommonOptions.Context();
         var sampling = new SamplingFlags();
         CommonOptions.NonNegative(maxTokens);
@@ -23,13 +24,14 @@ internal static class ChatCommand
         };
         sampling.AddTo(command);
         command.Options.Add(backend);
+        command.Options.Add(device);
         command.Options.Add(contextLength);
 
         command.SetAction(parse =>
         {
             var settings = new ChatSettings(
                 ModelPath: ModelLocator.Resolve(parse.GetValue(model)),
-                ModelOptions: new HearthModelOptions { Backend = parse.GetValue(backend)!, ContextLength = parse.GetValue(contextLength) },
+                ModelOptions: new HearthModelOptions { Backend = CommonOptions.BackendName(parse, backend, device, context), ContextLength = parse.GetValue(contextLength) },
                 Sampling: sampling.Read(parse),
                 MaxTokens: parse.GetValue(maxTokens),
                 SystemPrompt: parse.GetValue(system));

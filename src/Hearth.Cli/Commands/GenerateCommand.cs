@@ -26,6 +26,7 @@ internal static class GenerateCommand
         var topLogits = new Option<int>("--top-logits") { Description = "With --json: the K largest logits of every generated step", DefaultValueFactory = _ => 0 };
         var ignoreEos = new Option<bool>("--ignore-eos") { Description = "Keep generating past end-of-sequence tokens" };
         var backend = CommonOptions.Backend();
+        var device = CommonOptions.Device();
         var contextLength = CommonOptions.Context();
         var sampling = new SamplingFlags();
         CommonOptions.NonNegative(maxTokens);
@@ -43,6 +44,7 @@ internal static class GenerateCommand
         command.Options.Add(topLogits);
         command.Options.Add(ignoreEos);
         command.Options.Add(backend);
+        command.Options.Add(device);
         command.Options.Add(contextLength);
         command.Validators.Add(result =>
         {
@@ -55,7 +57,7 @@ internal static class GenerateCommand
         command.SetAction(parse =>
         {
             var path = ModelLocator.Resolve(parse.GetValue(model));
-            using var hearth = HearthModel.Load(path, new HearthModelOptions { Backend = parse.GetValue(backend)!, ContextLength = parse.GetValue(contextLength) });
+            using var hearth = HearthModel.Load(path, new HearthModelOptions { Backend = CommonOptions.BackendName(parse, backend, device, context), ContextLength = parse.GetValue(contextLength) });
             var request = new GenerationRequest
             {
                 Prompt = parse.GetValue(prompt),

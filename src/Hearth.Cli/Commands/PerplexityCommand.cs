@@ -17,10 +17,11 @@ internal static class PerplexityCommand
         var contextOption = new Option<int?>("--context", "-c") { Description = "Tokens per chunk (default: 512, or the model's context if smaller)" };
         CommonOptions.Positive(contextOption);
         var backend = CommonOptions.Backend();
+        var device = CommonOptions.Device();
         var json = CommonOptions.Json();
         var command = new Command("perplexity", "Perplexity on a text: non-overlapping chunks, each scored on its second half (as llama.cpp)")
         {
-            model, file, contextOption, backend, json,
+            model, file, contextOption, backend, device, json,
         };
 
         command.SetAction(parse =>
@@ -28,7 +29,7 @@ internal static class PerplexityCommand
             string path = parse.GetValue(file)!;
             if (!File.Exists(path)) throw new HearthException($"text file not found: {path}");
             string text = File.ReadAllText(path);
-            using var loaded = HearthModel.Load(ModelLocator.Resolve(parse.GetValue(model)), new HearthModelOptions { Backend = parse.GetValue(backend)! });
+            using var loaded = HearthModel.Load(ModelLocator.Resolve(parse.GetValue(model)), new HearthModelOptions { Backend = CommonOptions.BackendName(parse, backend, device, context) });
             var config = loaded.GenerativeModel.Config;
             int n = parse.GetValue(contextOption) ?? Math.Min(512, config.ContextLength);
             var tokenizer = loaded.Tokenizer;

@@ -20,6 +20,7 @@ internal static class ServeCommand
     {
         var model = CommonOptions.Model();
         var backend = CommonOptions.Backend();
+        var device = CommonOptions.Device();
         var contextLength = CommonOptions.Context();
         var threads = new Option<int?>("--threads", "-t") { Description = "Threads for the backend (default: every logical core)" };
         var host = new Option<string>("--host") { Description = "Address to bind (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)", DefaultValueFactory = _ => "127.0.0.1" };
@@ -52,13 +53,13 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API, with a chat page at /")
         {
-            model, backend, contextLength, threads, host, port, apiKey, maxQueue, name, maxBody, log,
+            model, backend, device, contextLength, threads, host, port, apiKey, maxQueue, name, maxBody, log,
             engineKind, kvMemory, kvFraction, kvType, blockSize, maxStepTokens, maxSequences, noPrefixCache,
         };
         command.SetAction(parse =>
         {
             var path = ModelLocator.Resolve(parse.GetValue(model));
-            var hearth = LoadModel(path, parse.GetValue(backend)!, parse.GetValue(threads), parse.GetValue(contextLength));
+            var hearth = LoadModel(path, CommonOptions.BackendName(parse, backend, device, context), parse.GetValue(threads), parse.GetValue(contextLength));
             IInferenceEngine engine;
             try
             {
