@@ -9,7 +9,7 @@ internal static class CommonOptions
 {
     public static Option<string?> Model() => new("--model", "-m")
     {
-        Description = "A .gguf file or a Hugging Face folder (default: $HEARTH_MODEL, else models/tiny-random)",
+        Description = "A .gguf file or a Hugging Face folder (default: $HEARTH_MODEL, else models/hearth-tiny)",
     };
 
     public static Option<string> Backend() => new("--backend")

@@ -6,9 +6,9 @@ namespace Hearth.Cli;
 internal static class ModelLocator
 {
     public const string EnvironmentVariable = "HEARTH_MODEL";
-    private const string DefaultModelFolder = "models/tiny-random";
+    private const string DefaultModelFolder = "models/hearth-tiny";
 
-    /// <summary>--model, else $HEARTH_MODEL, else models/tiny-random of the repository holding Hearth.slnx.</summary>
+    /// <summary>--model, else $HEARTH_MODEL, else models/hearth-tiny (the small trained chat model) of the repository holding Hearth.slnx.</summary>
     public static string Resolve(string? explicitPath)
     {
         if (!string.IsNullOrWhiteSpace(explicitPath)) return Check(explicitPath, "--model");

@@ -159,9 +159,8 @@ public class EndToEndTests
     [Fact]
     public void The_default_model_is_used_when_model_is_omitted()
     {
-        if (!Directory.Exists(Path.Combine(CliRunner.RepoRoot, "models", "tiny-random"))) return;
         var result = CliRunner.Run("generate", "--prompt-ids", "306,285", "--max-tokens", "2", "--json");
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Contains("tiny-random", result.Out, StringComparison.Ordinal);
+        Assert.Contains("hearth-tiny", result.Out, StringComparison.Ordinal);
     }
 }
