@@ -11,9 +11,7 @@ public sealed class VulkanStateBuffer : IStateBuffer
 
     internal VulkanStateBuffer(VulkanContext context, string name, TensorType type, Shape shape)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        if (shape.Rank != 2 || shape[0] <= 0 || shape[1] <= 0)
-            throw new HearthException($"state buffer '{name}': shape must be [capacity, width] with both positive, got {shape}");
+        StateBufferChecks.Shape(name, shape);
         if (type is not (TensorType.F32 or TensorType.F16))
             throw new HearthException($"state buffer '{name}': type {TensorTypes.Info(type).Name} is not supported by the vulkan backend (use F32 or F16)");
         _context = context;
@@ -38,8 +36,7 @@ public sealed class VulkanStateBuffer : IStateBuffer
 
     public void Clear(int fromRow = 0)
     {
-        if (fromRow < 0 || fromRow > Capacity)
-            throw new HearthException($"state buffer '{Name}': cannot clear from row {fromRow}, capacity is {Capacity}");
+        StateBufferChecks.Clear(this, fromRow);
         long start = (long)fromRow * Width * ElementBytes;
         long end = Shape.ElementCount * ElementBytes;
         if (end <= start) return;
@@ -54,11 +51,7 @@ public sealed class VulkanStateBuffer : IStateBuffer
 
     public void ReadRows(int fromRow, int count, Span<float> destination)
     {
-        if (fromRow < 0 || count < 0 || fromRow > Capacity - count)
-            throw new HearthException($"state buffer '{Name}': rows [{fromRow}, {fromRow + (long)count}) are outside [0, {Capacity})");
-        int needed = count * Width;
-        if (destination.Length < needed)
-            throw new HearthException($"state buffer '{Name}': destination holds {destination.Length} floats, {count} rows need {needed}");
+        int needed = StateBufferChecks.ReadRows(this, fromRow, count, destination.Length);
         long start = (long)fromRow * Width * ElementBytes;
         if (Type == TensorType.F32)
         {
@@ -72,11 +65,7 @@ public sealed class VulkanStateBuffer : IStateBuffer
 
     public void CopyRows(int srcRow, int dstRow, int count)
     {
-        if (count < 0 || srcRow < 0 || dstRow < 0 || srcRow > Capacity - count || dstRow > Capacity - count)
-            throw new HearthException($"state buffer '{Name}': cannot copy {count} rows from {srcRow} to {dstRow}, capacity is {Capacity}");
-        if (count == 0) return;
-        if (Math.Abs(srcRow - dstRow) < count)
-            throw new HearthException($"state buffer '{Name}': row ranges [{srcRow}, {srcRow + count}) and [{dstRow}, {dstRow + count}) overlap");
+        if (!StateBufferChecks.CopyRows(this, srcRow, dstRow, count)) return;
         long rowBytes = (long)Width * ElementBytes;
         _context.CopyWithin(Buffer, srcRow * rowBytes, dstRow * rowBytes, count * rowBytes);
     }

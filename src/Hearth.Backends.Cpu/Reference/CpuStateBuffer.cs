@@ -14,9 +14,7 @@ public sealed class CpuStateBuffer : IStateBuffer
 
     public CpuStateBuffer(string name, TensorType type, Shape shape)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        if (shape.Rank != 2 || shape[0] <= 0 || shape[1] <= 0)
-            throw new HearthException($"state buffer '{name}': shape must be [capacity, width] with both positive, got {shape}");
+        StateBufferChecks.Shape(name, shape);
         long count = shape.ElementCount;
         if (count > Array.MaxLength)
             throw new HearthException($"state buffer '{name}': {shape} has {count} elements, more than one managed array can hold");
@@ -49,8 +47,7 @@ public sealed class CpuStateBuffer : IStateBuffer
 
     public void Clear(int fromRow = 0)
     {
-        if (fromRow < 0 || fromRow > Capacity)
-            throw new HearthException($"state buffer '{Name}': cannot clear from row {fromRow}, capacity is {Capacity}");
+        StateBufferChecks.Clear(this, fromRow);
         int start = fromRow * Width;
         if (_f32 is not null) Array.Clear(_f32, start, _f32.Length - start);
         else Array.Clear(_f16!, start, _f16!.Length - start);
@@ -58,21 +55,14 @@ public sealed class CpuStateBuffer : IStateBuffer
 
     public void ReadRows(int fromRow, int count, Span<float> destination)
     {
-        if (fromRow < 0 || count < 0 || fromRow > Capacity - count)
-            throw new HearthException($"state buffer '{Name}': rows [{fromRow}, {fromRow + (long)count}) are outside [0, {Capacity})");
-        long needed = (long)count * Width;
-        if (destination.Length < needed)
-            throw new HearthException($"state buffer '{Name}': destination holds {destination.Length} floats, {count} rows need {needed}");
+        int needed = StateBufferChecks.ReadRows(this, fromRow, count, destination.Length);
         long start = (long)fromRow * Width;
         for (int i = 0; i < needed; i++) destination[i] = Get(start + i);
     }
 
     public void CopyRows(int srcRow, int dstRow, int count)
     {
-        if (count < 0 || srcRow < 0 || dstRow < 0 || srcRow > Capacity - count || dstRow > Capacity - count)
-            throw new HearthException($"state buffer '{Name}': cannot copy {count} rows from {srcRow} to {dstRow}, capacity is {Capacity}");
-        if (srcRow < dstRow + count && dstRow < srcRow + count && count > 0 && srcRow != dstRow)
-            throw new HearthException($"state buffer '{Name}': row ranges [{srcRow}, {srcRow + count}) and [{dstRow}, {dstRow + count}) overlap");
+        if (!StateBufferChecks.CopyRows(this, srcRow, dstRow, count)) return;
         int length = count * Width;
         if (_f32 is not null) Array.Copy(_f32, (long)srcRow * Width, _f32, (long)dstRow * Width, length);
         else Array.Copy(_f16!, (long)srcRow * Width, _f16!, (long)dstRow * Width, length);

@@ -15,9 +15,7 @@ public sealed unsafe class CpuFastStateBuffer : IStateBuffer
 
     public CpuFastStateBuffer(string name, TensorType type, Shape shape)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        if (shape.Rank != 2 || shape[0] <= 0 || shape[1] <= 0)
-            throw new HearthException($"state buffer '{name}': shape must be [capacity, width] with both positive, got {shape}");
+        StateBufferChecks.Shape(name, shape);
         long count = shape.ElementCount;
         if (count > Array.MaxLength)
             throw new HearthException($"state buffer '{name}': {shape} has {count} elements, more than one managed array can hold");
@@ -43,8 +41,7 @@ public sealed unsafe class CpuFastStateBuffer : IStateBuffer
 
     public void Clear(int fromRow = 0)
     {
-        if (fromRow < 0 || fromRow > Capacity)
-            throw new HearthException($"state buffer '{Name}': cannot clear from row {fromRow}, capacity is {Capacity}");
+        StateBufferChecks.Clear(this, fromRow);
         int start = fromRow * Width;
         if (_f32 is not null) _f32.Span[start..].Clear();
         else _f16!.Span[start..].Clear();
@@ -52,11 +49,7 @@ public sealed unsafe class CpuFastStateBuffer : IStateBuffer
 
     public void ReadRows(int fromRow, int count, Span<float> destination)
     {
-        if (fromRow < 0 || count < 0 || fromRow > Capacity - count)
-            throw new HearthException($"state buffer '{Name}': rows [{fromRow}, {fromRow + (long)count}) are outside [0, {Capacity})");
-        int needed = count * Width;
-        if (destination.Length < needed)
-            throw new HearthException($"state buffer '{Name}': destination holds {destination.Length} floats, {count} rows need {needed}");
+        int needed = StateBufferChecks.ReadRows(this, fromRow, count, destination.Length);
         int start = fromRow * Width;
         if (_f32 is not null) _f32.Span.Slice(start, needed).CopyTo(destination);
         else for (int i = 0; i < needed; i++) destination[i] = HalfTable.ToFloat(_f16!.Array[start + i]);
@@ -64,10 +57,7 @@ public sealed unsafe class CpuFastStateBuffer : IStateBuffer
 
     public void CopyRows(int srcRow, int dstRow, int count)
     {
-        if (count < 0 || srcRow < 0 || dstRow < 0 || srcRow > Capacity - count || dstRow > Capacity - count)
-            throw new HearthException($"state buffer '{Name}': cannot copy {count} rows from {srcRow} to {dstRow}, capacity is {Capacity}");
-        if (srcRow < dstRow + count && dstRow < srcRow + count && count > 0 && srcRow != dstRow)
-            throw new HearthException($"state buffer '{Name}': row ranges [{srcRow}, {srcRow + count}) and [{dstRow}, {dstRow + count}) overlap");
+        if (!StateBufferChecks.CopyRows(this, srcRow, dstRow, count)) return;
         int length = count * Width;
         if (_f32 is not null) _f32.Span.Slice(srcRow * Width, length).CopyTo(_f32.Span.Slice(dstRow * Width, length));
         else _f16!.Span.Slice(srcRow * Width, length).CopyTo(_f16.Span.Slice(dstRow * Width, length));
