@@ -22,6 +22,7 @@ internal sealed unsafe class CpuExecutable : IExecutable
     private readonly bool[] _inputSet;
     private readonly bool[] _readable;          // by node id: the buffer still holds this node's value after a run
     private readonly Step[] _steps;
+    private readonly AttentionScratch _attentionScratch = new();
 
     public CpuExecutable(ComputeGraph graph, CpuThreadPool pool)
     {
@@ -108,7 +109,10 @@ internal sealed unsafe class CpuExecutable : IExecutable
             if (node.Op == OpKind.Input && !_inputSet[node.Id])
                 throw new HearthException($"input '{node.Name}' was not set before running the graph");
         }
-        foreach (var step in _steps) step.Run();
+        if (StepProfile.Enabled)
+            foreach (var step in _steps) StepProfile.Run(step);
+        else
+            foreach (var step in _steps) step.Run();
     }
 
     public void Read(Node node, Span<float> destination)
@@ -186,7 +190,8 @@ internal sealed unsafe class CpuExecutable : IExecutable
                 bool isWeight = w.Op == OpKind.Weight;
                 byte* weight = isWeight ? (byte*)w.Weight!.Data : (byte*)F32(w);
                 var type = isWeight ? w.Weight!.Type : TensorType.F32;
-                return new MatMulStep(F32(inputs[0]), weight, type, inputs[0].Shape[0], w.Shape[1], w.Shape[0], F32(node), activations, pool);
+                var interleaved = isWeight ? InterleavedWeights.For(w.Weight!, pool) : null;
+                return new MatMulStep(F32(inputs[0]), weight, type, inputs[0].Shape[0], w.Shape[1], w.Shape[0], F32(node), activations, pool, interleaved);
             case OpKind.Add:
             case OpKind.Mul:
                 return new BinaryStep(F32(inputs[0]), F32(inputs[1]), (int)node.Shape.ElementCount, (int)inputs[1].Shape.ElementCount,
@@ -201,7 +206,7 @@ internal sealed unsafe class CpuExecutable : IExecutable
                 return new KvWriteStep(node.Name, F32(inputs[0]), Ids(inputs[1]), inputs[1].Shape[0], CpuDevice.CacheOf(inputs[2])!);
             case OpKind.Attention:
                 return new AttentionStep(node.Name, F32(inputs[0]), Ids(inputs[1]), inputs.Count > 4 ? Ids(inputs[4]) : null, inputs[1].Shape[0], CpuDevice.CacheOf(inputs[2])!,
-                    CpuDevice.CacheOf(inputs[3])!, node.P<AttentionParams>(), F32(node), pool);
+                    CpuDevice.CacheOf(inputs[3])!, node.P<AttentionParams>(), F32(node), pool, _attentionScratch);
             case OpKind.TakeLastRows:
                 return new TakeLastRowsStep(F32(inputs[0]), (int)inputs[0].Shape.ElementCount, (int)node.Shape.ElementCount, F32(node));
             case OpKind.GatherRows:

@@ -16,6 +16,7 @@ internal sealed unsafe class QuantizedActivations
     private readonly Pinned<float> _scales; // [T * in / 32] (or / 256): d per block
     private readonly Pinned<float> _sums;   // [T * in / 32]: d * sum(q) per block (legacy only)
     private readonly Pinned<int> _bsums;    // [T * in / 16]: sum(q) per 16 (K-quants only)
+    private readonly Pinned<int> _isums;    // [T * in / 32]: sum(q) per block (legacy only; the interleaved kernels' integer offsets)
 
     public QuantizedActivations(long maxElements)
     {
@@ -23,6 +24,7 @@ internal sealed unsafe class QuantizedActivations
         _scales = new Pinned<float>(maxElements / 32 + 1);
         _sums = new Pinned<float>(maxElements / 32 + 1);
         _bsums = new Pinned<int>(maxElements / 16 + 1);
+        _isums = new Pinned<int>(maxElements / 32 + 1);
     }
 
     public int Width { get; private set; }
@@ -32,13 +34,27 @@ internal sealed unsafe class QuantizedActivations
     public float* Scales(int token) => _scales.Pointer + (long)token * (Width / BlockSize);
     public float* Sums(int token) => _sums.Pointer + (long)token * (Width / BlockSize);
     public int* BSums(int token) => _bsums.Pointer + (long)token * (Width / 16);
+    public int* ISums(int token) => _isums.Pointer + (long)token * (Width / BlockSize);
 
     /// <summary>x [tokens, width] -> 8-bit blocks of <paramref name="blockSize"/> (32 or 256); width is a multiple of it.</summary>
     public void Quantize(float* x, int tokens, int width, int blockSize)
     {
+        Prepare(width, blockSize);
+        QuantizeRows(x, 0, tokens);
+    }
+
+    /// <summary>Sets the layout for the next <see cref="QuantizeRows"/> calls (which may then run in parallel).</summary>
+    public void Prepare(int width, int blockSize)
+    {
         Width = width;
         BlockSize = blockSize;
-        for (int t = 0; t < tokens; t++)
+    }
+
+    /// <summary>Rows [t0, t1) of x [tokens, Width] (rows are independent, so workers may take disjoint ranges).</summary>
+    public void QuantizeRows(float* x, int t0, int t1)
+    {
+        int width = Width, blockSize = BlockSize;
+        for (int t = t0; t < t1; t++)
         {
             float* row = x + (long)t * width;
             sbyte* qs = Qs(t);
@@ -51,7 +67,11 @@ internal sealed unsafe class QuantizedActivations
                 float inverse = d != 0 ? 1f / d : 0f;
                 int sum = QuantizeBlock(src, blockSize, inverse, qs + b * blockSize);
                 scales[b] = d;
-                if (blockSize == 32) Sums(t)[b] = d * sum;
+                if (blockSize == 32)
+                {
+                    Sums(t)[b] = d * sum;
+                    ISums(t)[b] = sum;
+                }
             }
             if (blockSize == 256)
             {

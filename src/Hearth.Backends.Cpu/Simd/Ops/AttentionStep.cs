@@ -8,11 +8,16 @@ namespace Hearth.Backends.Cpu.Simd.Ops;
 
 // q [T, heads * headDim], positions [T], kCache/vCache [rows, kvHeads * headDim], blockTables [T * maxBlocks] (paged) or none
 // -> dst [T, heads * headDim]. Causal with optional sliding window over the query's logical positions; paged, logical j is
-// cache row table[j / blockSize] * blockSize + j % blockSize, else row j. Work items are (token, head) pairs spread over the
-// pool; each reads the cache rows in place, with one score row of scratch per worker (nothing allocated per step). An
-// item's arithmetic depends only on its own query, position and table, never on T or the other rows (batch invariance).
+// cache row table[j / blockSize] * blockSize + j % blockSize, else row j.
+// Work items are query tiles: up to TileTokens consecutive rows that read the same cache rows (one sequence: no table, or
+// equal tables) times one KV head, with all query heads of that KV head. Each cache row is read (and converted from f16)
+// once per tile and used for every query of the tile, so prefill and grouped-query attention stop paying the conversion
+// per query. Batch invariance: a query's arithmetic (its scores in key order, its softmax, its weighted sum in key order)
+// is the same whatever tile it is in, so it depends only on its own query, position and table, never on T or other rows.
 internal sealed unsafe class AttentionStep : Step, IParallelWork
 {
+    private const int TileTokens = 16;
+
     private readonly string _name;
     private readonly float* _q;
     private readonly int* _positions;
@@ -22,15 +27,19 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
     private readonly AttentionParams _p;
     private readonly float* _dst;
     private readonly CpuThreadPool _pool;
-    private readonly Pinned<float>[] _scores;  // per worker: [longest logical span]
+    private readonly int _span;                  // longest logical key span of one query
+    private readonly AttentionScratch _scratch;  // per worker: scores [span], then the tile's K and V rows as f32 [2, span, headDim]
+    private readonly Pinned<int> _tileStarts;    // [tiles + 1]: first row of each tile
+    private int _tileCount;
 
     public AttentionStep(string name, float* q, int* positions, int* tables, int tokens, CpuFastStateBuffer k, CpuFastStateBuffer v,
-        AttentionParams p, float* dst, CpuThreadPool pool)
+        AttentionParams p, float* dst, CpuThreadPool pool, AttentionScratch scratch)
     {
         _name = name; _q = q; _positions = positions; _tables = tables; _tokens = tokens; _k = k; _v = v; _p = p; _dst = dst; _pool = pool;
-        _scores = new Pinned<float>[pool.ThreadCount];
-        long span = p.IsPaged ? (long)p.MaxBlocksPerSeq * p.BlockSize : Math.Min(k.Capacity, v.Capacity);
-        for (int i = 0; i < _scores.Length; i++) _scores[i] = new Pinned<float>(span);
+        _span = (int)(p.IsPaged ? (long)p.MaxBlocksPerSeq * p.BlockSize : Math.Min(k.Capacity, v.Capacity));
+        _scratch = scratch;
+        scratch.Reserve(pool.ThreadCount, _span * (1L + 2L * p.HeadDim));
+        _tileStarts = new Pinned<int>(tokens + 1);
     }
 
     public override void Run()
@@ -57,57 +66,105 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
                     throw new HearthException($"graph node '{_name}': block table entry {block} (row {t}, block {b}) is outside the cache's {capacity / _p.BlockSize} blocks");
             }
         }
-        _pool.Run(this, _tokens * _p.HeadCount, 1);
+        PlanTiles();
+        _pool.Run(this, _tileCount * _p.KvHeadCount, 1);
+    }
+
+    // Consecutive rows share a tile while they read the same cache rows: always without a table (one sequence), and with
+    // tables when both rows' tables agree on every block either can reach.
+    private void PlanTiles()
+    {
+        int tiles = 0;
+        for (int t = 0; t < _tokens;)
+        {
+            _tileStarts.Pointer[tiles++] = t;
+            int end = t + 1;
+            while (end < _tokens && end - t < TileTokens && SameKeys(t, end)) end++;
+            t = end;
+        }
+        _tileStarts.Pointer[tiles] = _tokens;
+        _tileCount = tiles;
+    }
+
+    private bool SameKeys(int a, int b)
+    {
+        if (_tables == null) return true;
+        int blocks = Math.Max(_positions[a], _positions[b]) / _p.BlockSize + 1;
+        return new ReadOnlySpan<int>(_tables + (long)a * _p.MaxBlocksPerSeq, blocks)
+            .SequenceEqual(new ReadOnlySpan<int>(_tables + (long)b * _p.MaxBlocksPerSeq, blocks));
     }
 
     public void Execute(int start, int end, int worker)
     {
-        int headDim = _p.HeadDim, width = _p.HeadCount * headDim, kvWidth = _p.KvHeadCount * headDim;
-        int group = _p.HeadCount / _p.KvHeadCount;
-        int blockSize = _p.BlockSize;
-        float* scores = _scores[worker].Pointer;
         for (int item = start; item < end; item++)
         {
-            int t = item / _p.HeadCount, h = item % _p.HeadCount;
-            int position = _positions[t];
-            int first = _p.SlidingWindow > 0 ? Math.Max(0, position - _p.SlidingWindow + 1) : 0;
-            int count = position - first + 1;
-            float* query = _q + (long)t * width + h * headDim;
-            long kvOffset = (long)(h / group) * headDim;
-            int* table = _tables == null ? null : _tables + (long)t * _p.MaxBlocksPerSeq;
-
-            // Rows come in runs that are contiguous in the cache (a whole block, or everything without a table), so the
-            // table is read once per block and the inner loops just step a pointer.
-            float max = float.NegativeInfinity;
-            for (int j = 0; j < count;)
-            {
-                int run = Run(table, blockSize, first + j, count - j, out long row);
-                long at = row * kvWidth + kvOffset;
-                for (int stop = j + run; j < stop; j++, at += kvWidth)
-                {
-                    float dot = _k.F32 != null ? FloatDots.Dot(query, _k.F32 + at, headDim) : FloatDots.DotHalf(query, _k.F16 + at, headDim);
-                    float s = dot * _p.Scale;
-                    scores[j] = s;
-                    max = MathF.Max(max, s);
-                }
-            }
-            float sum = ExpInPlace(scores, count, max);
-
-            float* output = _dst + (long)t * width + h * headDim;
-            new Span<float>(output, headDim).Clear();
-            for (int j = 0; j < count;)
-            {
-                int run = Run(table, blockSize, first + j, count - j, out long row);
-                long at = row * kvWidth + kvOffset;
-                for (int stop = j + run; j < stop; j++, at += kvWidth)
-                {
-                    if (_v.F32 != null) FloatDots.Axpy(scores[j], _v.F32 + at, output, headDim);
-                    else FloatDots.AxpyHalf(scores[j], _v.F16 + at, output, headDim);
-                }
-            }
-            float inverse = 1f / sum;
-            for (int d = 0; d < headDim; d++) output[d] *= inverse;
+            int tile = item / _p.KvHeadCount, kvHead = item % _p.KvHeadCount;
+            Tile(_tileStarts.Pointer[tile], _tileStarts.Pointer[tile + 1], kvHead, worker);
         }
+    }
+
+    // Rows [t0, t1) x the query heads of kvHead. The tile's key range of K and V is first gathered (and converted from
+    // f16) into f32 scratch once; every query then runs the same three loops over it: scores 8 keys at a time, softmax,
+    // weighted sum with the outputs in registers.
+    private void Tile(int t0, int t1, int kvHead, int worker)
+    {
+        int headDim = _p.HeadDim, width = _p.HeadCount * headDim;
+        int group = _p.HeadCount / _p.KvHeadCount;
+        float* scores = _scratch.For(worker);
+        int* table = _tables == null ? null : _tables + (long)t0 * _p.MaxBlocksPerSeq;  // the tile's rows share it
+
+        int lo = int.MaxValue, hi = -1;
+        for (int t = t0; t < t1; t++)
+        {
+            lo = Math.Min(lo, First(_positions[t]));
+            hi = Math.Max(hi, _positions[t]);
+        }
+        int keys = hi - lo + 1;
+        float* k = scores + _span, v = k + (long)_span * headDim;
+        Gather(_k, table, kvHead, lo, keys, k);
+        Gather(_v, table, kvHead, lo, keys, v);
+
+        for (int t = t0; t < t1; t++)
+        {
+            int position = _positions[t], first = First(position), count = position - first + 1;
+            float* keyRows = k + (long)(first - lo) * headDim, valueRows = v + (long)(first - lo) * headDim;
+            for (int h = 0; h < group; h++)
+            {
+                int head = kvHead * group + h;
+                float* query = _q + (long)t * width + head * headDim;
+                float max = AttentionKernels.Scores(query, keyRows, count, headDim, _p.Scale, scores);
+                float sum = ExpInPlace(scores, count, max);
+                AttentionKernels.WeightedSum(scores, valueRows, count, headDim, 1f / sum, _dst + (long)t * width + head * headDim);
+            }
+        }
+    }
+
+    // Logical positions [lo, lo + count) of one KV head -> dst [count, headDim] f32.
+    private void Gather(CpuFastStateBuffer cache, int* table, int kvHead, int lo, int count, float* dst)
+    {
+        int headDim = _p.HeadDim, kvWidth = _p.KvHeadCount * headDim;
+        long kvOffset = (long)kvHead * headDim;
+        for (int j = 0; j < count;)
+        {
+            int run = Run(table, _p.BlockSize, lo + j, count - j, out long row);
+            long at = row * kvWidth + kvOffset;
+            for (int stop = j + run; j < stop; j++, at += kvWidth, dst += headDim)
+            {
+                if (cache.F32 != null) new ReadOnlySpan<float>(cache.F32 + at, headDim).CopyTo(new Span<float>(dst, headDim));
+                else Convert(cache.F16 + at, dst, headDim);
+            }
+        }
+    }
+
+    private int First(int position) => _p.SlidingWindow > 0 ? Math.Max(0, position - _p.SlidingWindow + 1) : 0;
+
+    // f16 row -> f32 scratch (exact), so a row read by many queries is converted once.
+    private static float* Convert(ushort* half, float* dst, int count)
+    {
+        int i = 0;
+        for (; i + 8 <= count; i += 8) HalfTable.ToFloat(Vector128.Load(half + i)).Store(dst + i);
+        for (; i < count; i++) dst[i] = HalfTable.ToFloat(half[i]);
+        return dst;
     }
 
     // From logical position j: the cache row it lives in and how many of the next `left` positions follow it contiguously.
@@ -144,4 +201,22 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
         }
         return sum;
     }
+}
+
+/// <summary>Per-worker scratch shared by the attention steps of one executable (they run one after another).</summary>
+internal sealed unsafe class AttentionScratch
+{
+    private Pinned<float>[] _perWorker = [];
+    private long _floats;
+
+    /// <summary>Grows the scratch at compile time so no run allocates.</summary>
+    public void Reserve(int workers, long floats)
+    {
+        if (workers <= _perWorker.Length && floats <= _floats) return;
+        _floats = Math.Max(_floats, floats);
+        _perWorker = new Pinned<float>[Math.Max(workers, _perWorker.Length)];
+        for (int i = 0; i < _perWorker.Length; i++) _perWorker[i] = new Pinned<float>(_floats);
+    }
+
+    public float* For(int worker) => _perWorker[worker].Pointer;
 }

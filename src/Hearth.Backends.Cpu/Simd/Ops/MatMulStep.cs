@@ -6,12 +6,18 @@ using Hearth.Core.Quants;
 namespace Hearth.Backends.Cpu.Simd.Ops;
 
 // x [T, in] (F32) @ W [out, in]^T (storage type) -> dst [T, out]. Quantized weights: x is quantized to 8 bits
-// once, then output rows are split over the thread pool; each row is read once and used for all T tokens.
+// once (rows in parallel), then output rows are split over the thread pool; each row is read once and used for all
+// T tokens. Weights with an interleaved form (InterleavedWeights) run 8 rows at a time through InterleavedGemm; the
+// rows past the last group of 8 use the per-row kernels. Which kernel computes an output depends only on its row,
+// never on T (batch invariance).
 internal sealed unsafe class MatMulStep(
     float* x, byte* weight, TensorType type, int tokens, int inFeatures, int outFeatures, float* dst,
-    QuantizedActivations activations, CpuThreadPool pool) : Step, IParallelWork
+    QuantizedActivations activations, CpuThreadPool pool, InterleavedWeights? interleaved = null) : Step, IParallelWork
 {
     private readonly long _rowBytes = TensorTypes.RowBytes(type, inFeatures);
+    private readonly int _groups = interleaved?.Groups ?? 0;
+    private readonly InterleavedGemm.DotKind _dot = interleaved is null ? InterleavedGemm.DotKind.Auto : InterleavedGemm.Chosen(interleaved);
+    private readonly QuantizeWork _quantize = new(activations, x);
 
     /// <summary>Types with a SIMD kernel here; the others (Q8_1, Q8_K weights) use Core's scalar RowDot.</summary>
     public static bool HasSimdKernel(TensorType type) => ActivationBlock(type) >= 0;
@@ -25,16 +31,43 @@ internal sealed unsafe class MatMulStep(
         _ => -1,
     };
 
+    public override string Label => $"MatMul {type} {(interleaved is null ? "rows" : "interleaved " + _dot)} T{(tokens == 1 ? "=1" : ">1")}";
+
     public override void Run()
     {
         int block = ActivationBlock(type);
-        if (block > 0) activations.Quantize(x, tokens, inFeatures, block);
-        // Chunks of rows: small enough that both cores end together, large enough to amortise the claim.
-        int chunk = Math.Max(4, outFeatures / (pool.ThreadCount * 16));
-        pool.Run(this, outFeatures, chunk);
+        if (block > 0)
+        {
+            activations.Prepare(inFeatures, block);
+            if (tokens >= 4) pool.Run(_quantize, tokens, Math.Max(1, tokens / (pool.ThreadCount * 4)));
+            else activations.QuantizeRows(x, 0, tokens);
+        }
+        // Work items: the interleaved groups of 8 rows, then the remaining single rows. Chunks small enough that both
+        // cores end together, large enough to amortise the claim.
+        int tail = outFeatures - _groups * 8;
+        int items = _groups + tail;
+        int chunk = _groups > 0 ? Math.Max(1, items / (pool.ThreadCount * 8)) : Math.Max(4, outFeatures / (pool.ThreadCount * 16));
+        pool.Run(this, items, chunk);
     }
 
     public void Execute(int start, int end, int worker)
+    {
+        if (start < _groups)
+        {
+            InterleavedGemm.Run(interleaved!, start, Math.Min(end, _groups), activations, 0, tokens, dst, outFeatures, _dot);
+            if (end <= _groups) return;
+            start = _groups;
+        }
+        Rows(start - _groups + _groups * 8, end - _groups + _groups * 8);
+    }
+
+    private sealed class QuantizeWork(QuantizedActivations activations, float* x) : IParallelWork
+    {
+        public void Execute(int start, int end, int worker) => activations.QuantizeRows(x, start, end);
+    }
+
+    // Output rows [start, end) with the per-row kernels.
+    private void Rows(int start, int end)
     {
         int blocks32 = inFeatures / 32, blocks256 = inFeatures / 256;
         for (int r = start; r < end; r++)

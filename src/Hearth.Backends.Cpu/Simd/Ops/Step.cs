@@ -4,4 +4,7 @@ namespace Hearth.Backends.Cpu.Simd.Ops;
 internal abstract class Step
 {
     public abstract void Run();
+
+    /// <summary>What <see cref="StepProfile"/> sums this step's time under.</summary>
+    public virtual string Label => GetType().Name;
 }

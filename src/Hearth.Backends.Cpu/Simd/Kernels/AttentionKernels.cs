@@ -1,0 +1,132 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Hearth.Backends.Cpu.Simd.Kernels;
+
+/// <summary>
+/// The two inner loops of attention over f32 rows. Each output's arithmetic is fixed (a score: 8-lane FMAs over the head
+/// dimension, the same reduction tree, the tail, then the scale; a weighted sum: an FMA chain over the keys in order, then
+/// the 1/sum), whatever the number of keys, so a query's result never depends on the tile or batch it is computed in.
+/// </summary>
+internal static unsafe class AttentionKernels
+{
+    /// <summary>scores[j] = scale * (query . keys[j]) for j in [0, count); returns the largest.</summary>
+    public static float Scores(float* query, float* keys, int count, int headDim, float scale, float* scores)
+    {
+        var max = Vector256.Create(float.NegativeInfinity);
+        var scaleV = Vector256.Create(scale);
+        float* last = keys + (long)(count - 1) * headDim;
+        float* tail = stackalloc float[8];
+        for (int j = 0; j < count; j += 8)
+        {
+            // Keys past the end repeat the last one; their scores are computed and dropped.
+            float* k0 = keys + (long)j * headDim;
+            float* k1 = j + 1 < count ? k0 + headDim : last, k2 = j + 2 < count ? k0 + 2 * headDim : last;
+            float* k3 = j + 3 < count ? k0 + 3 * headDim : last, k4 = j + 4 < count ? k0 + 4 * headDim : last;
+            float* k5 = j + 5 < count ? k0 + 5 * headDim : last, k6 = j + 6 < count ? k0 + 6 * headDim : last;
+            float* k7 = j + 7 < count ? k0 + 7 * headDim : last;
+            var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+            int d = 0;
+            for (; d + 8 <= headDim; d += 8)
+            {
+                var q = Vector256.Load(query + d);
+                a0 = Vector256.FusedMultiplyAdd(q, Vector256.Load(k0 + d), a0);
+                a1 = Vector256.FusedMultiplyAdd(q, Vector256.Load(k1 + d), a1);
+                a2 = Vector256.FusedMultiplyAdd(q, Vector256.Load(k2 + d), a2);
+                a3 = Vector256.FusedMultiplyAdd(q, Vector256.Load(k3 + d), a3);
+                a4 = Vector256.FusedMultiplyAdd(q, Vector256.Load(k4 + d), a4);
+                a5 = Vector256.FusedMultiplyAdd(q, Vector256.Load(k5 + d), a5);
+                a6 = Vector256.FusedMultiplyAdd(q, Vector256.Load(k6 + d), a6);
+                a7 = Vector256.FusedMultiplyAdd(q, Vector256.Load(k7 + d), a7);
+            }
+            var sums = Reduce(a0, a1, a2, a3, a4, a5, a6, a7);
+            if (d < headDim)
+            {
+                tail[0] = Tail(query, k0, d, headDim); tail[1] = Tail(query, k1, d, headDim);
+                tail[2] = Tail(query, k2, d, headDim); tail[3] = Tail(query, k3, d, headDim);
+                tail[4] = Tail(query, k4, d, headDim); tail[5] = Tail(query, k5, d, headDim);
+                tail[6] = Tail(query, k6, d, headDim); tail[7] = Tail(query, k7, d, headDim);
+                sums += Vector256.Load(tail);
+            }
+            sums *= scaleV;
+            if (j + 8 <= count)
+            {
+                sums.Store(scores + j);
+                max = Vector256.Max(max, sums);
+            }
+            else
+            {
+                for (int i = 0; i < count - j; i++)
+                {
+                    float s = sums.GetElement(i);
+                    scores[j + i] = s;
+                    max = Vector256.Max(max, Vector256.Create(s));
+                }
+            }
+        }
+        float m = float.NegativeInfinity;
+        for (int i = 0; i < 8; i++) m = MathF.Max(m, max.GetElement(i));
+        return m;
+    }
+
+    private static float Tail(float* a, float* b, int from, int to)
+    {
+        float sum = 0;
+        for (int i = from; i < to; i++) sum += a[i] * b[i];
+        return sum;
+    }
+
+    // Lane i of the result = the sum of the lanes of a_i.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Reduce(Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3,
+        Vector256<float> a4, Vector256<float> a5, Vector256<float> a6, Vector256<float> a7)
+    {
+        if (Avx.IsSupported)
+        {
+            var s0123 = Avx.HorizontalAdd(Avx.HorizontalAdd(a0, a1), Avx.HorizontalAdd(a2, a3));
+            var s4567 = Avx.HorizontalAdd(Avx.HorizontalAdd(a4, a5), Avx.HorizontalAdd(a6, a7));
+            return Avx.Permute2x128(s0123, s4567, 0x20) + Avx.Permute2x128(s0123, s4567, 0x31);
+        }
+        return Vector256.Create(Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3),
+            Vector256.Sum(a4), Vector256.Sum(a5), Vector256.Sum(a6), Vector256.Sum(a7));
+    }
+
+    /// <summary>output[d] = inverse * sum over j in order of weights[j] * values[j][d].</summary>
+    public static void WeightedSum(float* weights, float* values, int count, int headDim, float inverse, float* output)
+    {
+        var scale = Vector256.Create(inverse);
+        int d = 0;
+        for (; d + 32 <= headDim; d += 32)
+        {
+            var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+            float* v = values + d;
+            for (int j = 0; j < count; j++, v += headDim)
+            {
+                var w = Vector256.Create(weights[j]);
+                a0 = Vector256.FusedMultiplyAdd(w, Vector256.Load(v), a0);
+                a1 = Vector256.FusedMultiplyAdd(w, Vector256.Load(v + 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(w, Vector256.Load(v + 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(w, Vector256.Load(v + 24), a3);
+            }
+            (a0 * scale).Store(output + d);
+            (a1 * scale).Store(output + d + 8);
+            (a2 * scale).Store(output + d + 16);
+            (a3 * scale).Store(output + d + 24);
+        }
+        for (; d + 8 <= headDim; d += 8)
+        {
+            var a0 = Vector256<float>.Zero;
+            float* v = values + d;
+            for (int j = 0; j < count; j++, v += headDim) a0 = Vector256.FusedMultiplyAdd(Vector256.Create(weights[j]), Vector256.Load(v), a0);
+            (a0 * scale).Store(output + d);
+        }
+        for (; d < headDim; d++)
+        {
+            float a = 0;
+            float* v = values + d;
+            for (int j = 0; j < count; j++, v += headDim) a = MathF.FusedMultiplyAdd(weights[j], *v, a);
+            output[d] = a * inverse;
+        }
+    }
+}

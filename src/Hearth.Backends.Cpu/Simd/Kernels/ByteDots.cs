@@ -1,0 +1,77 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Hearth.Backends.Cpu.Simd.Kernels;
+
+/// <summary>
+/// acc + (for each of the 8 int32 lanes) the sum of 4 products u[4l + i] * x[4l + i], u unsigned bytes and x signed:
+/// what AVX-VNNI's vpdpbusd does in one instruction. Every implementation returns the same exact integers (no
+/// saturation), so results do not depend on which one the machine picks. The kernels are generic over this, and
+/// <see cref="InterleavedWeights"/> picks one per weight type when it repacks.
+/// </summary>
+internal interface IByteDot
+{
+    static abstract Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x);
+}
+
+/// <summary>AVX-VNNI vpdpbusd (Zen 4+, Alder Lake+).</summary>
+internal struct VnniByteDot : IByteDot
+{
+    public static bool IsSupported => AvxVnni.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x) => AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+}
+
+/// <summary>
+/// AVX2 vpmaddubsw + vpmaddwd. Exact only while a pair u0 x0 + u1 x1 fits int16: u at most 129 with |x| &lt;= 127
+/// (4- and 5-bit weights; not Q8_0's u = q + 128).
+/// </summary>
+internal struct Avx2SmallByteDot : IByteDot
+{
+    public const int MaxU = 129;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x) =>
+        Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1)));
+}
+
+/// <summary>AVX2, exact for any u: even and odd bytes widened to int16 and multiplied pairwise by vpmaddwd.</summary>
+internal struct Avx2WideByteDot : IByteDot
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+    {
+        var u16 = u.AsInt16();
+        var x16 = x.AsInt16();
+        var uEven = u16 & Vector256.Create((short)0x00FF);
+        var uOdd = Vector256.ShiftRightLogical(u16, 8);
+        var xEven = Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(x16, 8), 8);
+        var xOdd = Vector256.ShiftRightArithmetic(x16, 8);
+        return Avx2.Add(acc, Avx2.Add(Avx2.MultiplyAddAdjacent(uEven, xEven), Avx2.MultiplyAddAdjacent(uOdd, xOdd)));
+    }
+}
+
+/// <summary>Portable Vector256 widening (machines without AVX2).</summary>
+internal struct PortableByteDot : IByteDot
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+    {
+        var u16 = u.AsInt16();
+        var x16 = x.AsInt16();
+        var uEven = u16 & Vector256.Create((short)0x00FF);
+        var uOdd = Vector256.ShiftRightLogical(u16, 8);
+        var xEven = Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(x16, 8), 8);
+        var xOdd = Vector256.ShiftRightArithmetic(x16, 8);
+        // u x reaches 255 * 127: widen to int32 before multiplying.
+        var lo = Vector256.WidenLower(uEven) * Vector256.WidenLower(xEven) + Vector256.WidenLower(uOdd) * Vector256.WidenLower(xOdd);
+        var hi = Vector256.WidenUpper(uEven) * Vector256.WidenUpper(xEven) + Vector256.WidenUpper(uOdd) * Vector256.WidenUpper(xOdd);
+        // lo holds int32 sums for int16 lanes 0..7 (byte pairs 0..15), hi for lanes 8..15; adjacent lanes form one group of 4.
+        var pairs = Vector256.Create(
+            lo.GetElement(0) + lo.GetElement(1), lo.GetElement(2) + lo.GetElement(3), lo.GetElement(4) + lo.GetElement(5), lo.GetElement(6) + lo.GetElement(7),
+            hi.GetElement(0) + hi.GetElement(1), hi.GetElement(2) + hi.GetElement(3), hi.GetElement(4) + hi.GetElement(5), hi.GetElement(6) + hi.GetElement(7));
+        return acc + pairs;
+    }
+}

@@ -1,0 +1,188 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Hearth.Backends.Cpu.Simd.Kernels;
+
+/// <summary>
+/// x [T, in] (8-bit activations) @ an <see cref="InterleavedWeights"/> group of 8 rows -> 8 outputs per token, for
+/// tiles of up to 4 tokens: the group's quants are loaded (and 4-bit ones unpacked) once per block and used for every
+/// token of the tile. Batch invariance: an output's arithmetic is the same whatever the tile size or T (integer
+/// block dot, then acc = fma(float(dot - c * sum(x_q)), d * d_x, acc) block after block in order, then + m * d_x sum(x_q)
+/// for types with m), so a request's result does not depend on what else is in the batch.
+/// </summary>
+internal static unsafe class InterleavedGemm
+{
+    /// <summary>Which byte-dot the kernels use (tests pin each one to check it against the others).</summary>
+    public enum DotKind { Auto, Vnni, Avx2Small, Avx2Wide, Portable }
+
+    public static DotKind Chosen(InterleavedWeights w, DotKind requested = DotKind.Auto)
+    {
+        if (requested != DotKind.Auto) return requested;
+        if (VnniByteDot.IsSupported) return DotKind.Vnni;
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) return w.Nibbles ? DotKind.Avx2Small : DotKind.Avx2Wide;
+        return DotKind.Portable;
+    }
+
+    /// <summary>Groups [g0, g1) for tokens [t0, t1): dst[t * dstStride + 8 g + r] (r the row in the group).</summary>
+    public static void Run(InterleavedWeights w, int g0, int g1, QuantizedActivations x, int t0, int t1, float* dst, int dstStride, DotKind dot)
+    {
+        switch (w.Type, dot)
+        {
+            case (Hearth.Core.TensorType.Q4_0, DotKind.Vnni): Groups<Q4_0Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_0, DotKind.Avx2Small): Groups<Q4_0Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_0, DotKind.Avx2Wide): Groups<Q4_0Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_0, _): Groups<Q4_0Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_1, DotKind.Vnni): Groups<Q4_1Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_1, DotKind.Avx2Small): Groups<Q4_1Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_1, DotKind.Avx2Wide): Groups<Q4_1Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_1, _): Groups<Q4_1Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q8_0, DotKind.Vnni): Groups<Q8_0Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Small): throw new ArgumentException("Q8_0's quants overflow the small AVX2 byte dot", nameof(dot));
+            case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Wide): Groups<Q8_0Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q8_0, _): Groups<Q8_0Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            default: throw new ArgumentException($"no interleaved kernel for {w.Type}", nameof(w));
+        }
+    }
+
+    // Tokens in chunks that keep their 8-bit rows in L2 while every group of the range passes over them.
+    private const int TokenChunk = 64;
+
+    private static void Groups<TF, TD>(InterleavedWeights w, int g0, int g1, QuantizedActivations x, int t0, int t1, float* dst, int dstStride)
+        where TF : struct, IInterleavedFormat where TD : struct, IByteDot
+    {
+        for (int c0 = t0; c0 < t1; c0 += TokenChunk)
+        {
+            int c1 = Math.Min(t1, c0 + TokenChunk);
+            for (int g = g0; g < g1; g++)
+            {
+                byte* group = w.Group(g);
+                float* o = dst + g * 8;
+                int t = c0;
+                for (; t + 4 <= c1; t += 4) Tile<TF, TD, Four>(group, w.Blocks, x, t, o + (long)t * dstStride, dstStride);
+                switch (c1 - t)
+                {
+                    case 3: Tile<TF, TD, Three>(group, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
+                    case 2: Tile<TF, TD, Two>(group, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
+                    case 1: Tile<TF, TD, One>(group, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
+                }
+            }
+        }
+    }
+
+    // One group of 8 rows x TN.N tokens starting at t -> dst[n * dstStride + r].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<TF, TD, TN>(byte* group, int blocks, QuantizedActivations x, int t, float* dst, int dstStride)
+        where TF : struct, IInterleavedFormat where TD : struct, IByteDot where TN : struct, ITileTokens
+    {
+        int n = TN.N;
+        sbyte* x0 = x.Qs(t), x1 = n > 1 ? x.Qs(t + 1) : x0, x2 = n > 2 ? x.Qs(t + 2) : x0, x3 = n > 3 ? x.Qs(t + 3) : x0;
+        float* d0 = x.Scales(t), d1 = n > 1 ? x.Scales(t + 1) : d0, d2 = n > 2 ? x.Scales(t + 2) : d0, d3 = n > 3 ? x.Scales(t + 3) : d0;
+        int* s0 = x.ISums(t), s1 = n > 1 ? x.ISums(t + 1) : s0, s2 = n > 2 ? x.ISums(t + 2) : s0, s3 = n > 3 ? x.ISums(t + 3) : s0;
+        float* m0 = x.Sums(t), m1 = n > 1 ? x.Sums(t + 1) : m0, m2 = n > 2 ? x.Sums(t + 2) : m0, m3 = n > 3 ? x.Sums(t + 3) : m0;
+        var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+        var mask = Vector256.Create((byte)0x0F);
+        int blockStride = 32 + (TF.HasOffsets ? 32 : 0) + (TF.Nibbles ? 128 : 256);
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* block = group + (long)b * blockStride;
+            byte* q = block + (TF.HasOffsets ? 64 : 32);
+            int at = b * 32;
+            // Two accumulators per token (low / high nibbles, or even / odd chunks) halve the chain of dependent
+            // byte dots, whose latency bounds the small tiles; integer sums are exact, so the split changes nothing.
+            var i0 = Vector256<int>.Zero; var i1 = i0; var i2 = i0; var i3 = i0;
+            var h0 = i0; var h1 = i0; var h2 = i0; var h3 = i0;
+            if (TF.Nibbles)
+            {
+                for (int j = 0; j < 4; j++)
+                {
+                    var v = Vector256.Load(q + j * 32);
+                    var lo = v & mask;
+                    var hi = Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask;
+                    int k = at + j * 8;
+                    i0 = TD.Add(i0, lo, Broadcast(x0 + k)); h0 = TD.Add(h0, hi, Broadcast(x0 + k + 4));
+                    if (n > 1) { i1 = TD.Add(i1, lo, Broadcast(x1 + k)); h1 = TD.Add(h1, hi, Broadcast(x1 + k + 4)); }
+                    if (n > 2) { i2 = TD.Add(i2, lo, Broadcast(x2 + k)); h2 = TD.Add(h2, hi, Broadcast(x2 + k + 4)); }
+                    if (n > 3) { i3 = TD.Add(i3, lo, Broadcast(x3 + k)); h3 = TD.Add(h3, hi, Broadcast(x3 + k + 4)); }
+                }
+            }
+            else
+            {
+                for (int j = 0; j < 8; j += 2)
+                {
+                    var v = Vector256.Load(q + j * 32);
+                    var w = Vector256.Load(q + j * 32 + 32);
+                    int k = at + j * 4;
+                    i0 = TD.Add(i0, v, Broadcast(x0 + k)); h0 = TD.Add(h0, w, Broadcast(x0 + k + 4));
+                    if (n > 1) { i1 = TD.Add(i1, v, Broadcast(x1 + k)); h1 = TD.Add(h1, w, Broadcast(x1 + k + 4)); }
+                    if (n > 2) { i2 = TD.Add(i2, v, Broadcast(x2 + k)); h2 = TD.Add(h2, w, Broadcast(x2 + k + 4)); }
+                    if (n > 3) { i3 = TD.Add(i3, v, Broadcast(x3 + k)); h3 = TD.Add(h3, w, Broadcast(x3 + k + 4)); }
+                }
+            }
+            i0 += h0;
+            if (n > 1) i1 += h1;
+            if (n > 2) i2 += h2;
+            if (n > 3) i3 += h3;
+            var d = Vector256.Load((float*)block);
+            a0 = Finish<TF>(a0, i0, d, block, d0[b], s0[b], m0[b]);
+            if (n > 1) a1 = Finish<TF>(a1, i1, d, block, d1[b], s1[b], m1[b]);
+            if (n > 2) a2 = Finish<TF>(a2, i2, d, block, d2[b], s2[b], m2[b]);
+            if (n > 3) a3 = Finish<TF>(a3, i3, d, block, d3[b], s3[b], m3[b]);
+        }
+        a0.Store(dst);
+        if (n > 1) a1.Store(dst + dstStride);
+        if (n > 2) a2.Store(dst + 2L * dstStride);
+        if (n > 3) a3.Store(dst + 3L * dstStride);
+    }
+
+    // acc + float(dot - c * sum(x_q)) * (d * d_x) [+ m * (d_x * sum(x_q))]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Finish<TF>(Vector256<float> acc, Vector256<int> dot, Vector256<float> d, byte* block, float dx, int sumQ, float sumX)
+        where TF : struct, IInterleavedFormat
+    {
+        if (TF.OffsetC != 0) dot -= Vector256.Create(TF.OffsetC * sumQ);
+        acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dot), d * Vector256.Create(dx), acc);
+        if (TF.HasOffsets) acc = Vector256.FusedMultiplyAdd(Vector256.Load((float*)block + 8), Vector256.Create(sumX), acc);
+        return acc;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<sbyte> Broadcast(sbyte* x4) => Vector256.Create(*(int*)x4).AsSByte();
+}
+
+internal interface IInterleavedFormat
+{
+    static abstract bool Nibbles { get; }
+    static abstract bool HasOffsets { get; }
+    static abstract int OffsetC { get; }
+}
+
+internal struct Q4_0Format : IInterleavedFormat
+{
+    public static bool Nibbles => true;
+    public static bool HasOffsets => false;
+    public static int OffsetC => 8;
+}
+
+internal struct Q4_1Format : IInterleavedFormat
+{
+    public static bool Nibbles => true;
+    public static bool HasOffsets => true;
+    public static int OffsetC => 0;
+}
+
+internal struct Q8_0Format : IInterleavedFormat
+{
+    public static bool Nibbles => false;
+    public static bool HasOffsets => false;
+    public static int OffsetC => 128;
+}
+
+internal interface ITileTokens
+{
+    static abstract int N { get; }
+}
+
+internal struct One : ITileTokens { public static int N => 1; }
+internal struct Two : ITileTokens { public static int N => 2; }
+internal struct Three : ITileTokens { public static int N => 3; }
+internal struct Four : ITileTokens { public static int N => 4; }

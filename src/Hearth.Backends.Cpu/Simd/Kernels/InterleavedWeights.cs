@@ -1,0 +1,152 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Hearth.Backends.Cpu.Threading;
+using Hearth.Core;
+
+namespace Hearth.Backends.Cpu.Simd.Kernels;
+
+/// <summary>
+/// A legacy-quant weight matrix repacked once at load into groups of 8 output rows, so one 32-byte load holds 4
+/// consecutive quants of each of the 8 rows and one byte-dot instruction (vpdpbusd, or its AVX2 equivalent) with 4
+/// broadcast activation bytes advances all 8 rows' dot products: the 8 results of a block land in the 8 lanes, so
+/// scaling needs one vector multiply per block for 8 rows instead of a horizontal sum per row, and a group's
+/// unpacked quants are reused for every token of a tile (<see cref="InterleavedGemm"/>).
+/// Per group, per 32-block: d [8] f32, then m [8] f32 when the type has a free offset (Q4_1), then the quants as
+/// unsigned u (weight = d * (u - c) or d * u + m): 4-bit types as 4 chunks of 32 bytes whose byte 4r + i holds u[r][8j + i]
+/// in its low nibble and u[r][8j + 4 + i] in its high one; Q8_0 (u = q + 128) as 8 chunks whose byte 4r + i is u[r][4j + i].
+/// Rows past the last full group stay in the original layout (the caller runs them with the per-row kernels).
+/// </summary>
+internal sealed unsafe class InterleavedWeights
+{
+    private static readonly ConditionalWeakTable<HostTensor, InterleavedWeights> Cache = new();
+    private static readonly Lock CacheLock = new();
+
+    private readonly NativeBuffer _buffer;
+
+    private InterleavedWeights(TensorType type, int groups, int blocks)
+    {
+        Type = type;
+        Groups = groups;
+        Blocks = blocks;
+        Nibbles = type is TensorType.Q4_0 or TensorType.Q4_1;
+        HasOffsets = type == TensorType.Q4_1;
+        OffsetC = type switch { TensorType.Q4_0 => 8, TensorType.Q8_0 => 128, _ => 0 };
+        BlockStride = 32 + (HasOffsets ? 32 : 0) + (Nibbles ? 128 : 256);
+        GroupStride = (long)BlockStride * blocks;
+        _buffer = new NativeBuffer(GroupStride * groups);
+    }
+
+    public TensorType Type { get; }
+    /// <summary>Full groups of 8 rows; rows from Groups * 8 on are not repacked.</summary>
+    public int Groups { get; }
+    public int Blocks { get; }
+    public bool Nibbles { get; }
+    public bool HasOffsets { get; }
+    /// <summary>Integer offset c of weight = d * (u - c) (0 when the offset is the per-row m).</summary>
+    public int OffsetC { get; }
+    public int BlockStride { get; }
+    public long GroupStride { get; }
+    public byte* Group(int g) => _buffer.Pointer + g * GroupStride;
+
+    /// <summary>Whether this machine runs the interleaved kernels for the type (and how the dot is done there).</summary>
+    public static bool Supports(TensorType type) => type switch
+    {
+        TensorType.Q4_0 or TensorType.Q4_1 => Avx2.IsSupported,
+        // Q8_0's u = q + 128 needs vpdpbusd (or the slow exact AVX2 path, which loses to the per-row kernel).
+        TensorType.Q8_0 => VnniByteDot.IsSupported,
+        _ => false,
+    };
+
+    /// <summary>The repacked form of a weight [rows, width], shared by every graph that uses it; null when not supported.</summary>
+    public static InterleavedWeights? For(HostTensor weight, CpuThreadPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (!Supports(weight.Type) || weight.Shape.Rank != 2 || weight.Shape[0] < 8 || weight.Shape[1] % 32 != 0) return null;
+        lock (CacheLock)
+        {
+            if (Cache.TryGetValue(weight, out var existing)) return existing;
+            var repacked = Repack(weight, pool);
+            Cache.Add(weight, repacked);
+            return repacked;
+        }
+    }
+
+    /// <summary>Repacks without the cache (tests).</summary>
+    internal static InterleavedWeights Repack(HostTensor weight, CpuThreadPool pool)
+    {
+        var result = new InterleavedWeights(weight.Type, weight.Shape[0] / 8, weight.Shape[1] / 32);
+        pool.Run(new RepackWork(result, (byte*)weight.Data, TensorTypes.RowBytes(weight.Type, weight.Shape[1])), result.Groups, 4);
+        return result;
+    }
+
+    private sealed class RepackWork(InterleavedWeights target, byte* source, long rowBytes) : IParallelWork
+    {
+        public void Execute(int start, int end, int worker)
+        {
+            for (int g = start; g < end; g++) target.RepackGroup(g, source + g * 8 * rowBytes, rowBytes);
+        }
+    }
+
+    private void RepackGroup(int g, byte* rows, long rowBytes)
+    {
+        var u = stackalloc byte[8 * 32];
+        var d = stackalloc float[8];
+        var m = stackalloc float[8];
+        for (int b = 0; b < Blocks; b++)
+        {
+            for (int r = 0; r < 8; r++)
+            {
+                byte* row = rows + r * rowBytes;
+                Vector256<byte> unpacked;
+                switch (Type)
+                {
+                    case TensorType.Q4_0: unpacked = Q4_0Block.Unpack(row + b * Q4_0Block.BlockBytes, out d[r], out m[r]); break;
+                    case TensorType.Q4_1: unpacked = Q4_1Block.Unpack(row + b * Q4_1Block.BlockBytes, out d[r], out m[r]); break;
+                    default: unpacked = Q8_0Block.Unpack(row + b * Q8_0Block.BlockBytes, out d[r], out m[r]) ^ Vector256.Create((byte)0x80); break;
+                }
+                unpacked.Store(u + r * 32);
+            }
+            byte* block = Group(g) + (long)b * BlockStride;
+            for (int r = 0; r < 8; r++) ((float*)block)[r] = d[r];
+            if (HasOffsets)
+                for (int r = 0; r < 8; r++) ((float*)block)[8 + r] = m[r];
+            byte* q = block + (HasOffsets ? 64 : 32);
+            for (int r = 0; r < 8; r++)
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    if (Nibbles)
+                    {
+                        for (int j = 0; j < 4; j++) q[j * 32 + r * 4 + i] = (byte)(u[r * 32 + 8 * j + i] | (u[r * 32 + 8 * j + 4 + i] << 4));
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 8; j++) q[j * 32 + r * 4 + i] = u[r * 32 + 4 * j + i];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>64-byte aligned native memory, freed when the repacked weights are collected.</summary>
+    private sealed class NativeBuffer
+    {
+        public NativeBuffer(long bytes)
+        {
+            Pointer = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 64), 64);
+            Bytes = bytes;
+            GC.AddMemoryPressure(Math.Max(bytes, 1));
+        }
+
+        public byte* Pointer { get; }
+        public long Bytes { get; }
+
+        ~NativeBuffer()
+        {
+            NativeMemory.AlignedFree(Pointer);
+            GC.RemoveMemoryPressure(Math.Max(Bytes, 1));
+        }
+    }
+}
