@@ -191,7 +191,9 @@ internal sealed unsafe class CpuExecutable : IExecutable
                 byte* weight = isWeight ? (byte*)w.Weight!.Data : (byte*)F32(w);
                 var type = isWeight ? w.Weight!.Type : TensorType.F32;
                 var interleaved = isWeight ? InterleavedWeights.For(w.Weight!, pool) : null;
-                return new MatMulStep(F32(inputs[0]), weight, type, inputs[0].Shape[0], w.Shape[1], w.Shape[0], F32(node), activations, pool, interleaved);
+                var panels = isWeight && interleaved is null ? PanelWeights.For(w.Weight!, pool) : null;
+                return new MatMulStep(F32(inputs[0]), weight, type, inputs[0].Shape[0], w.Shape[1], w.Shape[0], F32(node), activations, pool,
+                    interleaved, panels);
             case OpKind.Add:
             case OpKind.Mul:
                 return new BinaryStep(F32(inputs[0]), F32(inputs[1]), (int)node.Shape.ElementCount, (int)inputs[1].Shape.ElementCount,

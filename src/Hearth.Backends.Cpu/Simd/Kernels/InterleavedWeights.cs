@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Hearth.Backends.Cpu.Threading;
@@ -23,7 +22,7 @@ internal sealed unsafe class InterleavedWeights
     private static readonly ConditionalWeakTable<HostTensor, InterleavedWeights> Cache = new();
     private static readonly Lock CacheLock = new();
 
-    private readonly NativeBuffer _buffer;
+    private readonly AlignedBuffer _buffer;
 
     private InterleavedWeights(TensorType type, int groups, int blocks)
     {
@@ -35,7 +34,7 @@ internal sealed unsafe class InterleavedWeights
         OffsetC = type switch { TensorType.Q4_0 => 8, TensorType.Q8_0 => 128, _ => 0 };
         BlockStride = 32 + (HasOffsets ? 32 : 0) + (Nibbles ? 128 : 256);
         GroupStride = (long)BlockStride * blocks;
-        _buffer = new NativeBuffer(GroupStride * groups);
+        _buffer = new AlignedBuffer(GroupStride * groups);
     }
 
     public TensorType Type { get; }
@@ -127,26 +126,6 @@ internal sealed unsafe class InterleavedWeights
                     }
                 }
             }
-        }
-    }
-
-    /// <summary>64-byte aligned native memory, freed when the repacked weights are collected.</summary>
-    private sealed class NativeBuffer
-    {
-        public NativeBuffer(long bytes)
-        {
-            Pointer = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 64), 64);
-            Bytes = bytes;
-            GC.AddMemoryPressure(Math.Max(bytes, 1));
-        }
-
-        public byte* Pointer { get; }
-        public long Bytes { get; }
-
-        ~NativeBuffer()
-        {
-            NativeMemory.AlignedFree(Pointer);
-            GC.RemoveMemoryPressure(Math.Max(Bytes, 1));
         }
     }
 }

@@ -12,10 +12,12 @@ namespace Hearth.Backends.Cpu.Simd.Ops;
 // never on T (batch invariance).
 internal sealed unsafe class MatMulStep(
     float* x, byte* weight, TensorType type, int tokens, int inFeatures, int outFeatures, float* dst,
-    QuantizedActivations activations, CpuThreadPool pool, InterleavedWeights? interleaved = null) : Step, IParallelWork
+    QuantizedActivations activations, CpuThreadPool pool, InterleavedWeights? interleaved = null, PanelWeights? panels = null) : Step, IParallelWork
 {
     private readonly long _rowBytes = TensorTypes.RowBytes(type, inFeatures);
-    private readonly int _groups = interleaved?.Groups ?? 0;
+    // Work items before the single rows: interleaved groups of 8 rows, or pairs of 16-row panels.
+    private readonly int _groups = interleaved?.Groups ?? (panels is null ? 0 : (panels.Groups + 1) / 2);
+    private readonly int _firstSingleRow = interleaved is not null ? interleaved.Groups * 8 : panels is not null ? panels.Groups * PanelWeights.Rows : 0;
     private readonly InterleavedGemm.DotKind _dot = interleaved is null ? InterleavedGemm.DotKind.Auto : InterleavedGemm.Chosen(interleaved);
     private readonly QuantizeWork _quantize = new(activations, x);
 
@@ -31,7 +33,8 @@ internal sealed unsafe class MatMulStep(
         _ => -1,
     };
 
-    public override string Label => $"MatMul {type} {(interleaved is null ? "rows" : "interleaved " + _dot)} T{(tokens == 1 ? "=1" : ">1")}";
+    public override string Label =>
+        $"MatMul {type} {(interleaved is not null ? "interleaved " + _dot : panels is not null ? "panels" : "rows")} T{(tokens == 1 ? "=1" : ">1")}";
 
     public override void Run()
     {
@@ -44,7 +47,7 @@ internal sealed unsafe class MatMulStep(
         }
         // Work items: the interleaved groups of 8 rows, then the remaining single rows. Chunks small enough that both
         // cores end together, large enough to amortise the claim.
-        int tail = outFeatures - _groups * 8;
+        int tail = outFeatures - _firstSingleRow;
         int items = _groups + tail;
         int chunk = _groups > 0 ? Math.Max(1, items / (pool.ThreadCount * 8)) : Math.Max(4, outFeatures / (pool.ThreadCount * 16));
         pool.Run(this, items, chunk);
@@ -54,11 +57,13 @@ internal sealed unsafe class MatMulStep(
     {
         if (start < _groups)
         {
-            InterleavedGemm.Run(interleaved!, start, Math.Min(end, _groups), activations, 0, tokens, dst, outFeatures, _dot);
+            int last = Math.Min(end, _groups);
+            if (interleaved is not null) InterleavedGemm.Run(interleaved, start, last, activations, 0, tokens, dst, outFeatures, _dot);
+            else PanelGemm.Run(panels!, 2 * start, Math.Min(2 * last, panels!.Groups), x, tokens, dst, outFeatures);
             if (end <= _groups) return;
             start = _groups;
         }
-        Rows(start - _groups + _groups * 8, end - _groups + _groups * 8);
+        Rows(start - _groups + _firstSingleRow, end - _groups + _firstSingleRow);
     }
 
     private sealed class QuantizeWork(QuantizedActivations activations, float* x) : IParallelWork

@@ -1,0 +1,122 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Hearth.Backends.Cpu.Threading;
+using Hearth.Core;
+
+namespace Hearth.Backends.Cpu.Simd.Kernels;
+
+/// <summary>
+/// An F32, F16 or BF16 weight matrix [out, in] repacked once at load into panels of 16 output rows stored column by
+/// column, so one 512-bit load holds column k of 16 rows (F32: [group][k][16]) or columns k and k + 1 of 16 rows (F16 and
+/// BF16: [group][k / 2][16 rows][2], row i's pair in 32-bit lane i, so shifting each lane left by 16 or masking its low
+/// half gives one column each as f32-aligned bits, no shuffles): multiplied by the broadcast x[t][k] a column advances
+/// 16 outputs, with no horizontal sums (<see cref="PanelGemm"/>). An odd last column is paired with zeros. Only where 512-bit vectors are hardware accelerated; rows past the last
+/// full panel stay in the original layout. F16 matrices holding infinities or NaNs are not repacked (the fast
+/// conversion is exact for finite values only).
+/// </summary>
+internal sealed unsafe class PanelWeights
+{
+    public const int Rows = 16;
+
+    private static readonly ConditionalWeakTable<HostTensor, PanelWeights> Cache = new();
+    private static readonly Lock CacheLock = new();
+
+    private readonly byte* _data;
+    private readonly object _owner;
+
+    private PanelWeights(TensorType type, int groups, int width)
+    {
+        Type = type;
+        Groups = groups;
+        Width = width;
+        ElementBytes = type == TensorType.F32 ? 4 : 2;
+        GroupStride = (long)(ElementBytes == 4 ? width : (width + 1) & ~1) * Rows * ElementBytes;
+        var buffer = new AlignedBuffer(GroupStride * groups);
+        _owner = buffer;
+        _data = buffer.Pointer;
+    }
+
+    public TensorType Type { get; }
+    public int Groups { get; }
+    public int Width { get; }
+    public int ElementBytes { get; }
+    public long GroupStride { get; }
+    public byte* Group(int g) => _data + g * GroupStride;
+
+    public static bool Supports(TensorType type) =>
+        Vector512.IsHardwareAccelerated && type is TensorType.F32 or TensorType.F16 or TensorType.BF16;
+
+    /// <summary>The panel form of a weight [rows, width], shared by every graph that uses it; null when not used here.</summary>
+    public static PanelWeights? For(HostTensor weight, CpuThreadPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (!Supports(weight.Type) || weight.Shape.Rank != 2 || weight.Shape[0] < Rows) return null;
+        lock (CacheLock)
+        {
+            if (Cache.TryGetValue(weight, out var existing)) return existing;
+            var repacked = weight.Type == TensorType.F16 && HasNonFinite(weight) ? null : Repack(weight, pool);
+            if (repacked is not null) Cache.Add(weight, repacked);
+            return repacked;
+        }
+    }
+
+    internal static PanelWeights Repack(HostTensor weight, CpuThreadPool pool)
+    {
+        var result = new PanelWeights(weight.Type, weight.Shape[0] / Rows, weight.Shape[1]);
+        pool.Run(new RepackWork(result, (byte*)weight.Data), result.Groups, 1);
+        return result;
+    }
+
+    private static bool HasNonFinite(HostTensor weight)
+    {
+        var halves = new ReadOnlySpan<ushort>((void*)weight.Data, (int)weight.Shape.ElementCount);
+        foreach (ushort h in halves)
+            if ((h & 0x7C00) == 0x7C00) return true;
+        return false;
+    }
+
+    private sealed class RepackWork(PanelWeights target, byte* source) : IParallelWork
+    {
+        public void Execute(int start, int end, int worker)
+        {
+            int width = target.Width;
+            for (int g = start; g < end; g++)
+            {
+                if (target.ElementBytes == 4)
+                {
+                    float* src = (float*)source + (long)g * Rows * width, dst = (float*)target.Group(g);
+                    for (int r = 0; r < Rows; r++)
+                        for (int k = 0; k < width; k++) dst[k * Rows + r] = src[(long)r * width + k];
+                }
+                else
+                {
+                    ushort* src = (ushort*)source + (long)g * Rows * width, dst = (ushort*)target.Group(g);
+                    new Span<byte>(dst, (int)target.GroupStride).Clear();
+                    for (int r = 0; r < Rows; r++)
+                        for (int k = 0; k < width; k++) dst[(k >> 1) * 2 * Rows + 2 * r + (k & 1)] = src[(long)r * width + k];
+                }
+            }
+        }
+    }
+}
+
+/// <summary>64-byte aligned native memory, freed when its owner is collected.</summary>
+internal sealed unsafe class AlignedBuffer
+{
+    public AlignedBuffer(long bytes)
+    {
+        Bytes = Math.Max(bytes, 64);
+        Pointer = (byte*)NativeMemory.AlignedAlloc((nuint)Bytes, 64);
+        GC.AddMemoryPressure(Bytes);
+    }
+
+    public byte* Pointer { get; }
+    public long Bytes { get; }
+
+    ~AlignedBuffer()
+    {
+        NativeMemory.AlignedFree(Pointer);
+        GC.RemoveMemoryPressure(Bytes);
+    }
+}
