@@ -12,6 +12,7 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 internal static unsafe class PanelGemm
 {
     private const int TokenChunk = 64;
+    private const int PrefetchColumns = 64;  // 2 KiB ahead in an F16 panel
 
     /// <summary>Panels [g0, g1) for tokens [0, tokens): dst[t * dstStride + 16 g + r].</summary>
     public static void Run(PanelWeights w, int g0, int g1, float* x, int tokens, float* dst, int dstStride)
@@ -35,27 +36,36 @@ internal static unsafe class PanelGemm
                 bool pair = g + 1 < g1;
                 byte* p0 = w.Group(g), p1 = pair ? w.Group(g + 1) : p0;
                 int t = c0;
-                for (; t + 8 <= c1; t += 8) Tile<TC, Eight>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride);
+                for (; t + 8 <= c1; t += 8) Tile2<TC, Eight>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride);
                 switch (c1 - t)
                 {
-                    case 7: Tile<TC, Seven>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 6: Tile<TC, Six>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 5: Tile<TC, Five>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 4: Tile<TC, Four>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 3: Tile<TC, Three>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 2: Tile<TC, Two>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 1: Tile<TC, One>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
+                    case 7: Tile2<TC, Seven>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
+                    case 6: Tile2<TC, Six>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
+                    case 5: Tile2<TC, Five>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
+                    case 4: Tile2<TC, Four>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
+                    case 3: Tile2<TC, Three>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
+                    case 2: Tile2<TC, Two>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
+                    case 1: Tile2<TC, One>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
                 }
             }
         }
     }
 
-    // Panels p0 (and p1 when pair) x TN.N tokens of x (rows `width` apart) -> dst[n * dstStride + (0..15 | 16..31)].
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TC, TN>(byte* p0, byte* p1, bool pair, int width, float* x, float* dst, int dstStride)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile2<TC, TN>(byte* p0, byte* p1, bool pair, int width, float* x, float* dst, int dstStride)
         where TC : struct, IPanelColumn where TN : struct, ITileTokens
     {
+        if (pair) Tile<TC, TN, TwoPanels>(p0, p1, width, x, dst, dstStride);
+        else Tile<TC, TN, OnePanel>(p0, p1, width, x, dst, dstStride);
+    }
+
+    // Panels p0 (and p1 when pair) x TN.N tokens of x (rows `width` apart) -> dst[n * dstStride + (0..15 | 16..31)].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<TC, TN, TP>(byte* p0, byte* p1, int width, float* x, float* dst, int dstStride)
+        where TC : struct, IPanelColumn where TN : struct, ITileTokens where TP : struct, IPanelCount
+    {
         int n = TN.N;
+        bool pair = TP.Pair;  // a JIT-time constant: no branch per FMA
         float* x0 = x, x1 = x + width, x2 = x + 2 * width, x3 = x + 3 * width;
         float* x4 = x + 4 * width, x5 = x + 5 * width, x6 = x + 6 * width, x7 = x + 7 * width;
         var a0 = Vector512<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
@@ -84,6 +94,13 @@ internal static unsafe class PanelGemm
             {
                 var c0 = TC.Load(p0, k);
                 var c1 = pair ? TC.Load(p1, k) : c0;
+                if (n == 1)
+                {
+                    // Decode streams the panels from memory once: keep more lines in flight than the hardware
+                    // prefetcher does while the core is busy converting.
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p0, k + PrefetchColumns));
+                    if (pair) System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p1, k + PrefetchColumns));
+                }
                 {
                     var w0 = TC.Column(c0, 0);
                     var w1 = TC.Column(c1, 0);
@@ -146,6 +163,7 @@ internal unsafe interface IPanelColumn
 {
     static abstract int Columns { get; }
     static abstract Vector512<uint> Load(byte* panel, int k);
+    static abstract void* Address(byte* panel, int k);
     static abstract Vector512<float> Column(Vector512<uint> loaded, int c);
 }
 
@@ -155,6 +173,8 @@ internal unsafe struct F32Column : IPanelColumn
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<uint> Load(byte* panel, int k) => Vector512.Load((uint*)panel + (long)k * 16);
+
+    public static void* Address(byte* panel, int k) => (uint*)panel + (long)k * 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Column(Vector512<uint> loaded, int c) => loaded.AsSingle();
@@ -167,6 +187,8 @@ internal unsafe struct F16Column : IPanelColumn
     // Columns k and k + 1 (k even): 16 lanes of 2 halves.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<uint> Load(byte* panel, int k) => Vector512.Load((uint*)panel + (long)k * 8);
+
+    public static void* Address(byte* panel, int k) => (uint*)panel + (long)k * 8;
 
     // Column c's f16 bits moved to the top half of each lane (h << 16), then exact for finite f16 (PanelWeights does not
     // repack matrices with infinities or NaNs): exponent and mantissa shifted into f32 position and rebiased by a
@@ -188,10 +210,20 @@ internal unsafe struct BF16Column : IPanelColumn
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<uint> Load(byte* panel, int k) => Vector512.Load((uint*)panel + (long)k * 8);
 
+    public static void* Address(byte* panel, int k) => (uint*)panel + (long)k * 8;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Column(Vector512<uint> loaded, int c) =>
         (c == 0 ? loaded << 16 : loaded & Vector512.Create(0xFFFF0000u)).AsSingle();
 }
+
+internal interface IPanelCount
+{
+    static abstract bool Pair { get; }
+}
+
+internal struct OnePanel : IPanelCount { public static bool Pair => false; }
+internal struct TwoPanels : IPanelCount { public static bool Pair => true; }
 
 internal struct Five : ITileTokens { public static int N => 5; }
 internal struct Six : ITileTokens { public static int N => 6; }
