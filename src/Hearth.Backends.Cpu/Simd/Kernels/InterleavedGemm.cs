@@ -91,7 +91,37 @@ internal static unsafe class InterleavedGemm
             // byte dots, whose latency bounds the small tiles; integer sums are exact, so the split changes nothing.
             var i0 = Vector256<int>.Zero; var i1 = i0; var i2 = i0; var i3 = i0;
             var h0 = i0; var h1 = i0; var h2 = i0; var h3 = i0;
-            if (TF.Nibbles)
+            if (n == 1)
+            {
+                // One token (decode): four independent chains (the other tokens' accumulators are free), so the byte
+                // dots' latency does not bound the stream; integer sums are exact, so the result is the tiles' result.
+                if (TF.Nibbles)
+                {
+                    for (int j = 0; j < 4; j += 2)
+                    {
+                        var v = Vector256.Load(q + j * 32);
+                        var w = Vector256.Load(q + j * 32 + 32);
+                        int k = at + j * 8;
+                        i0 = TD.Add(i0, v & mask, Broadcast(x0 + k));
+                        h0 = TD.Add(h0, Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask, Broadcast(x0 + k + 4));
+                        i1 = TD.Add(i1, w & mask, Broadcast(x0 + k + 8));
+                        h1 = TD.Add(h1, Vector256.ShiftRightLogical(w.AsUInt16(), 4).AsByte() & mask, Broadcast(x0 + k + 12));
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < 8; j += 4)
+                    {
+                        int k = at + j * 4;
+                        i0 = TD.Add(i0, Vector256.Load(q + j * 32), Broadcast(x0 + k));
+                        h0 = TD.Add(h0, Vector256.Load(q + j * 32 + 32), Broadcast(x0 + k + 4));
+                        i1 = TD.Add(i1, Vector256.Load(q + j * 32 + 64), Broadcast(x0 + k + 8));
+                        h1 = TD.Add(h1, Vector256.Load(q + j * 32 + 96), Broadcast(x0 + k + 12));
+                    }
+                }
+                i0 += h0 + (i1 + h1);
+            }
+            else if (TF.Nibbles)
             {
                 for (int j = 0; j < 4; j++)
                 {
@@ -118,7 +148,7 @@ internal static unsafe class InterleavedGemm
                     if (n > 3) { i3 = TD.Add(i3, v, Broadcast(x3 + k)); h3 = TD.Add(h3, w, Broadcast(x3 + k + 4)); }
                 }
             }
-            i0 += h0;
+            if (n > 1) i0 += h0;
             if (n > 1) i1 += h1;
             if (n > 2) i2 += h2;
             if (n > 3) i3 += h3;
