@@ -32,6 +32,7 @@ internal sealed unsafe partial class VulkanContext
         TimestampPeriodNs = props.TimestampPeriod;
         MaxWorkGroupCountX = props.MaxComputeWorkGroupCount[0];
         MaxPushConstantsSize = props.MaxPushConstantsSize;
+        MaxSharedMemoryBytes = props.MaxComputeSharedMemorySize;
         _memory = instance.MemoryProperties(Physical);
         if (!Info.SubgroupArithmetic)
             throw new HearthException($"Vulkan device {index} ({Info.Name}) lacks subgroup arithmetic in compute shaders, which this backend needs");
@@ -62,6 +63,9 @@ internal sealed unsafe partial class VulkanContext
     public float TimestampPeriodNs { get; }
     public uint MaxWorkGroupCountX { get; }
     public uint MaxPushConstantsSize { get; }
+
+    /// <summary>maxComputeSharedMemorySize: the tiled attention kernels need about 30 KiB.</summary>
+    public uint MaxSharedMemoryBytes { get; }
 
     /// <summary>Largest byte range of one storage-buffer binding; tensors above it are split (see <see cref="WeightStore"/>).</summary>
     public long MaxStorageBufferRange { get; }

@@ -22,6 +22,9 @@ public sealed record VulkanDeviceOptions
     /// </summary>
     public bool TiledPrefill { get; init; }
 
+    /// <summary>Tests and measurements: force one attention kernel (default: chosen by shape when each graph is compiled).</summary>
+    internal AttentionKernel AttentionKernel { get; init; }
+
     /// <summary>Write a timestamp after every dispatch so <see cref="VulkanExecutable.DispatchTimes"/> says where a step's time goes.</summary>
     public bool Profile { get; init; }
 }
@@ -45,6 +48,7 @@ public sealed class VulkanDevice : IComputeDevice
         WeightChunkBytes = Math.Min(options.WeightChunkBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
         Profile = options.Profile;
         TiledPrefill = options.TiledPrefill;
+        AttentionKernel = options.AttentionKernel;
         ActivationBindingBytes = Math.Min(options.ActivationBindingBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
         if (WeightChunkBytes < 256) throw new HearthException($"WeightChunkBytes must be at least 256, got {WeightChunkBytes}");
     }
@@ -59,6 +63,8 @@ public sealed class VulkanDevice : IComputeDevice
     internal bool Profile { get; }
 
     internal bool TiledPrefill { get; }
+
+    internal AttentionKernel AttentionKernel { get; }
 
     /// <summary>Largest activation range one binding covers; larger MatMul operands are bound per token range.</summary>
     internal long ActivationBindingBytes { get; }

@@ -145,12 +145,22 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
             planned.Add(node);
             requests.Add(new ArenaPlanner.Request(i, lastUse.GetValueOrDefault(node, i), bytes));
         }
+        // Split-K attention's partials live only while its node runs (after its inputs, beside its output).
+        var scratch = new List<(Node Node, int Request)>();
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            long bytes = nodes[i].Op == OpKind.Attention ? PlanAttention(nodes[i]).ScratchBytes : 0;
+            if (bytes == 0) continue;
+            scratch.Add((nodes[i], requests.Count));
+            requests.Add(new ArenaPlanner.Request(i, i, bytes));
+        }
         var (offsets, size) = ArenaPlanner.Plan(requests, _context.StorageAlignment);
         CheckMemory(size);
-        if (planned.Count == 0) return null;
+        if (requests.Count == 0) return null;
         var arena = _context.CreateBuffer(size, BufferPlace.Device, $"activations ({planned.Count} values)");
         _owned.Add(arena);
         for (int i = 0; i < planned.Count; i++) _values[planned[i]] = new Slice(arena, offsets[i], Math.Max(16, requests[i].Bytes));
+        foreach (var (node, request) in scratch) _attentionScratch[node] = new Slice(arena, offsets[request], requests[request].Bytes);
         return arena;
     }
 
