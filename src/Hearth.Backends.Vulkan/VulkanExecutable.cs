@@ -101,6 +101,9 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
     /// <summary>Dispatches recorded into the step's command buffer.</summary>
     public int DispatchCount => _dispatches.Count;
 
+    /// <summary>Shader of each recorded dispatch, in order (tests check which kernels a shape picked).</summary>
+    internal IReadOnlyList<string> DispatchShaders => [.. _dispatches.Select(d => d.Pipeline.Name)];
+
     // Inputs (I32) and outputs (F32 copies read back) in one host-visible buffer.
     private VulkanBuffer PlanHostBuffer()
     {
