@@ -22,6 +22,12 @@ public sealed record VulkanDeviceOptions
     /// </summary>
     public bool TiledPrefill { get; init; }
 
+    /// <summary>
+    /// How long <see cref="IExecutable.Run"/> waits for a step before it reports the device as hung (a HearthException;
+    /// the graph then refuses to run until that step has finished). Default: 2 minutes on a GPU, 30 on a CPU driver.
+    /// </summary>
+    public TimeSpan? StepTimeout { get; init; }
+
     /// <summary>Tests and measurements: force one attention kernel (default: chosen by shape when each graph is compiled).</summary>
     internal AttentionKernel AttentionKernel { get; init; }
 
@@ -49,6 +55,8 @@ public sealed class VulkanDevice : IComputeDevice
         Profile = options.Profile;
         TiledPrefill = options.TiledPrefill;
         AttentionKernel = options.AttentionKernel;
+        StepTimeout = options.StepTimeout ?? Context.DefaultStepTimeout;
+        if (StepTimeout <= TimeSpan.Zero) throw new HearthException($"StepTimeout must be positive, got {StepTimeout}");
         ActivationBindingBytes = Math.Min(options.ActivationBindingBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
         if (WeightChunkBytes < 256) throw new HearthException($"WeightChunkBytes must be at least 256, got {WeightChunkBytes}");
     }
@@ -65,6 +73,8 @@ public sealed class VulkanDevice : IComputeDevice
     internal bool TiledPrefill { get; }
 
     internal AttentionKernel AttentionKernel { get; }
+
+    internal TimeSpan StepTimeout { get; }
 
     /// <summary>Largest activation range one binding covers; larger MatMul operands are bound per token range.</summary>
     internal long ActivationBindingBytes { get; }

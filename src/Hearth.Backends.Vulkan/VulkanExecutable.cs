@@ -37,6 +37,7 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
     private readonly VkObjectHandle? _queries;
     private readonly nint _commands;
     private bool _disposed;
+    private bool _pending;  // the last submission timed out and may still run
 
     internal readonly record struct Slice(VulkanBuffer Buffer, long Offset, long Size)
     {
@@ -254,7 +255,19 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
             }
         }
         foreach (var check in _pagedChecks) CheckPaged(check.Node, _inputValues[check.Positions], _inputValues[check.Tables], check.Params, check.Blocks);
-        _context.SubmitAndWait(_commands, _fence);
+        // A step that timed out may still be running: its command buffer cannot be submitted again until it is done.
+        if (_pending && !_context.WaitIdle(_fence, TimeSpan.Zero))
+            throw new HearthException($"the previous step of this graph on Vulkan device {_context.Index} ({_context.Info.Name}) has still not finished; the device is hung");
+        _pending = false;
+        try
+        {
+            _context.SubmitAndWait(_commands, _fence, _device.StepTimeout);
+        }
+        catch (VulkanException e) when (e.IsTimeout)
+        {
+            _pending = true;
+            throw;
+        }
         ReadTimestamps();
     }
 
@@ -298,10 +311,27 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
         throw new HearthException($"'{node.Name}' is not an output of this graph (the vulkan backend reads back only outputs; mark it with MarkOutput)");
     }
 
+    /// <summary>After a timed-out step: waits up to <paramref name="timeout"/> for it; true once it has finished (or none was pending).</summary>
+    internal bool WaitForPendingStep(TimeSpan timeout)
+    {
+        if (!_pending) return true;
+        try
+        {
+            _pending = !_context.WaitIdle(_fence, timeout);
+        }
+        catch (VulkanException)
+        {
+            return false;  // device lost: the work will never report done
+        }
+        return !_pending;
+    }
+
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        // Work still running on a hung device may touch all of these: leave them (a leak) rather than free them under it.
+        if (_pending && !WaitForPendingStep(_device.StepTimeout)) return;
         _queries?.Dispose();
         _descriptorPool?.Dispose();
         _commandPool?.Dispose();
