@@ -69,11 +69,12 @@ public sealed partial class VulkanExecutable
         var plan = new AttentionPlan(AttentionKernel.Flash, chunk, headsPerGroup, groupsPerKv, rowsPerTile, 1, maxChunks, maxChunks, tokens, p.HeadCount, d);
         if (forced == AttentionKernel.Flash) return plan;
 
-        // Split-K when the tiles alone leave the device idle: aim at enough workgroups to fill a GPU (a CPU driver
-        // such as lavapipe runs one per thread), each split keeping at least two chunks. The split count depends on the
-        // cache's size, never on T's rows' contents, and the results do not depend on it at all (see attention_tiles.comp).
+        // Split-K when the tiles alone leave the device idle: aim at enough workgroups to fill a GPU, or a few per
+        // thread of a CPU driver such as lavapipe, each split keeping at least two chunks. The split count depends on
+        // the cache's size (the longest context), not on the positions of a step, and the results do not depend on it
+        // at all (see attention_tiles.comp).
         long groups = plan.FlatGroups(p.KvHeadCount);
-        long target = _context.Info.IsGpu ? 1024 : 4L * Environment.ProcessorCount;
+        long target = _context.Info.IsGpu ? 1024 : 4L * CpuDriverThreads();
         int splits = (int)Math.Min(maxChunks / 2, (target + groups - 1) / groups);
         if (forced == AttentionKernel.Split) splits = Math.Max(2, Math.Min(maxChunks, 8));
         if (splits < 2) return plan;
@@ -82,6 +83,11 @@ public sealed partial class VulkanExecutable
         bool fits = split.ScratchBytes <= Math.Min(MaxSplitScratchBytes, _device.ActivationBindingBytes);
         return fits || forced == AttentionKernel.Split ? split : plan;
     }
+
+    // lavapipe runs workgroups on LP_NUM_THREADS threads (default: every core).
+    private static int CpuDriverThreads() =>
+        int.TryParse(Environment.GetEnvironmentVariable("LP_NUM_THREADS"), System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture, out int threads) && threads > 0 ? threads : Environment.ProcessorCount;
 
     // q [T, heads * headDim], positions [T], K/V caches [rows, kvHeads * headDim], block tables [T * maxBlocks] -> [T, heads * headDim]
     private void EncodeAttention(Node node)
@@ -117,7 +123,7 @@ public sealed partial class VulkanExecutable
             (uint)plan.ChunksPerSplit, (uint)plan.MaxChunks,
         ];
         Add((split ? "attention_split_" : "attention_flash_") + cache, [Value(inputs[0]), Value(inputs[1]), Value(inputs[2]), Value(inputs[3]), output, table],
-            push, plan.FlatGroups(p.KvHeadCount), (uint)plan.Splits, AttentionWorkGroup, (uint)plan.Chunk);
+            push, plan.FlatGroups(p.KvHeadCount), (uint)plan.Splits, AttentionWorkGroup, (uint)plan.Chunk, (uint)p.HeadDim);
         if (split)
         {
             Add("attention_combine", [output, Value(inputs[1]), Value(node)],

@@ -13,7 +13,8 @@ public class LongAttentionTests
 {
     private const double Tolerance = 1e-5;
 
-    // (cacheType, heads, kvHeads, headDim, window, blockSize, context, rows, sequences)
+    // (cacheType, heads, kvHeads, headDim, window, blockSize, context, rows, sequences); sequences < 0: -sequences
+    // sequences whose rows are adjacent in the step (else interleaved row by row)
     private static readonly (TensorType, int, int, int, int, int, int, int, int)[] Shapes =
     [
         // decode-shaped: few rows, long contexts
@@ -30,6 +31,8 @@ public class LongAttentionTests
         (TensorType.F32, 2, 1, 100, 0, 0, 61, 7, 1),
         (TensorType.F32, 8, 8, 13, 0, 16, 45, 45, 1),
         (TensorType.F16, 8, 2, 24, 30, 16, 200, 64, 2),
+        (TensorType.F32, 4, 2, 48, 0, 16, 150, 50, -3),
+        (TensorType.F16, 12, 3, 40, 50, 16, 300, 57, -2),
     ];
 
     public static TheoryData<string, int> Cases()
@@ -43,7 +46,7 @@ public class LongAttentionTests
     internal static AttentionScenario Scenario(int index)
     {
         var (cacheType, heads, kvHeads, headDim, window, blockSize, context, rows, sequences) = Shapes[index];
-        return AttentionScenario.Make(1000 + index, cacheType, heads, kvHeads, headDim, window, blockSize, context, rows, sequences);
+        return AttentionScenario.Make(1000 + index, cacheType, heads, kvHeads, headDim, window, blockSize, context, rows, Math.Abs(sequences), sequences < 0);
     }
 
     [Theory]

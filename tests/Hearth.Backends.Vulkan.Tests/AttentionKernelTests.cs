@@ -22,6 +22,7 @@ public class AttentionKernelTests
         AttentionScenario.Make(4, TensorType.F32, 4, 2, 256, 0, 16, 333, 1),         // large head dim: small chunks
         AttentionScenario.Make(5, TensorType.F16, 6, 2, 20, 0, 16, 120, 70, 3),      // prefill, rows of 3 sequences interleaved
         AttentionScenario.Make(6, TensorType.F32, 4, 1, 33, 17, 0, 100, 41),         // prefill, contiguous, window
+        AttentionScenario.Make(8, TensorType.F16, 8, 2, 32, 0, 16, 300, 40, 3, grouped: true),  // prefill, 3 sequences' runs
     ];
 
     private static float[] RunVulkan(AttentionScenario scenario, AttentionKernel kernel, out IReadOnlyList<string> shaders)

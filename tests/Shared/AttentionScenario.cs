@@ -32,10 +32,11 @@ internal sealed class AttentionScenario
     /// <summary>
     /// A random scenario. Paged (blockSize &gt; 0): <paramref name="sequences"/> sequences of length <paramref name="context"/>
     /// (shorter ones for s &gt; 0) in shuffled blocks; each query row belongs to sequence (row % sequences) and sits at
-    /// its last positions (decode) or a run of positions (prefill, when rows exceed sequences).
+    /// its last positions (decode) or a run of positions (prefill, when rows exceed sequences); with
+    /// <paramref name="grouped"/> a sequence's rows are adjacent instead (row t in sequence t / ceil(rows / sequences)).
     /// </summary>
     public static AttentionScenario Make(int seed, TensorType cacheType, int heads, int kvHeads, int headDim, int window, int blockSize,
-        int context, int rows, int sequences = 1)
+        int context, int rows, int sequences = 1, bool grouped = false)
     {
         var random = new Random(seed);
         int kvWidth = kvHeads * headDim;
@@ -44,7 +45,7 @@ internal sealed class AttentionScenario
         int perSequence = (rows + sequences - 1) / sequences;
         for (int t = 0; t < rows; t++)
         {
-            int s = t % sequences, k = t / sequences;
+            var (s, k) = grouped ? (t / perSequence, t % perSequence) : (t % sequences, t / sequences);
             positions[t] = Math.Max(0, lengths[s] - perSequence + k);  // a sequence's rows: the last ones, ascending
         }
         int cacheRows;
@@ -66,7 +67,7 @@ internal sealed class AttentionScenario
                     else sequenceTables[s][b] = random.Next(numBlocks);  // unused entries: any block
                 }
             }
-            tables = [.. Enumerable.Range(0, rows).SelectMany(t => sequenceTables[t % sequences])];
+            tables = [.. Enumerable.Range(0, rows).SelectMany(t => sequenceTables[grouped ? t / perSequence : t % sequences])];
             cacheRows = numBlocks * blockSize;
         }
         else

@@ -16,6 +16,7 @@
 #include "attention_fold.glsl"
 
 layout(constant_id = 1) const uint CHUNK = 32u;  // keys per chunk; CHUNK x headDim <= KV_TILE (host)
+layout(constant_id = 2) const uint D = 64u;      // head dimension (a constant: divisions by it become multiplies)
 
 layout(binding = 0) readonly buffer Qb { float Q[]; };
 layout(binding = 1) readonly buffer Pb { int positions[]; };
@@ -41,7 +42,8 @@ const uint MAX_OWN = Q_TILE / WORKGROUP;  // accumulator elements per invocation
 shared float kvs[KV_TILE];                 // the chunk's keys, then its values [CHUNK, headDim]
 shared float qs[Q_TILE];                   // [vectors, headDim]
 shared float weights[MAX_VECTORS * 64u];   // [vectors, CHUNK]: scores, then exp(score - chunk max)
-shared float alphas[MAX_VECTORS], betas[MAX_VECTORS], runMax[MAX_VECTORS], runSum[MAX_VECTORS];
+shared float alphas[MAX_VECTORS], betas[MAX_VECTORS], runMax[MAX_VECTORS], runSum[MAX_VECTORS], chunkMax[MAX_VECTORS];
+shared uint keyBase[64];                   // [CHUNK]: where each key of the chunk starts in the caches
 shared int rowFirst[MAX_VECTORS], rowLast[MAX_VECTORS];
 shared uint runEndShared;
 
@@ -74,7 +76,8 @@ void main()
     uint nh = min(p.headsPerGroup, groupHeads - sub * p.headsPerGroup);
     uint nr = min(p.rowsPerTile, p.T - r0);
     uint lid = gl_LocalInvocationID.x;
-    uint d = p.headDim, kvWidth = p.kvHeads * p.headDim, kvOffset = kvHead * p.headDim;
+    const uint d = D;
+    uint kvWidth = p.kvHeads * p.headDim, kvOffset = kvHead * p.headDim;
 
     // Rows whose block tables agree (up to the blocks each reads) form a run and share the K/V loads; rows of
     // different sequences in one step simply make several runs.
@@ -123,8 +126,9 @@ void main()
         for (uint c = chunkBegin; c < chunkEnd; c++)
         {
             uint j0 = c * CHUNK;
-            for (uint i = lid; i < CHUNK * d; i += WORKGROUP)
-                kvs[i] = cacheAt(false, cacheRow(tableRow, j0 + i / d) * kvWidth + kvOffset + i % d);
+            if (lid < CHUNK) keyBase[lid] = cacheRow(tableRow, j0 + lid) * kvWidth + kvOffset;
+            barrier();
+            for (uint i = lid; i < CHUNK * d; i += WORKGROUP) kvs[i] = cacheAt(false, keyBase[i / d] + i % d);
             barrier();
             for (uint i = lid; i < vectors * CHUNK; i += WORKGROUP)
             {
@@ -140,23 +144,29 @@ void main()
                 weights[i] = score;
             }
             barrier();
-            for (uint i = lid; i < CHUNK * d; i += WORKGROUP)
-                kvs[i] = cacheAt(true, cacheRow(tableRow, j0 + i / d) * kvWidth + kvOffset + i % d);
-            // Each vector's chunk softmax, by one invocation in ascending key order.
+            for (uint i = lid; i < CHUNK * d; i += WORKGROUP) kvs[i] = cacheAt(true, keyBase[i / d] + i % d);
+            for (uint v = lid; v < vectors; v += WORKGROUP)
+            {
+                float m = -1.0 / 0.0;  // masked keys score -inf: the max of the chunk's keys of this row (any order: exact)
+                for (uint jj = 0u; jj < CHUNK; jj++) m = max(m, weights[v * CHUNK + jj]);
+                chunkMax[v] = m;
+            }
+            barrier();
+            for (uint i = lid; i < vectors * CHUNK; i += WORKGROUP)
+            {
+                float m = chunkMax[i / CHUNK];
+                if (m > -1.0 / 0.0) weights[i] = exp(weights[i] - m);  // masked: exp(-inf) = 0, never summed
+            }
+            barrier();
+            // Each vector's chunk sum, by one invocation in ascending key order, and its fold (or its partial).
             for (uint v = lid; v < vectors; v += WORKGROUP)
             {
                 uint r = v / nh;
                 int from = max(rowFirst[r], int(j0)) - int(j0), to = min(rowLast[r], int(j0 + CHUNK) - 1) - int(j0);
                 if (from > to) continue;
-                float m = -1.0 / 0.0;
-                for (int jj = from; jj <= to; jj++) m = max(m, weights[v * CHUNK + uint(jj)]);
+                float m = chunkMax[v];
                 precise float sum = 0.0;
-                for (int jj = from; jj <= to; jj++)
-                {
-                    float w = exp(weights[v * CHUNK + uint(jj)] - m);
-                    weights[v * CHUNK + uint(jj)] = w;
-                    sum += w;
-                }
+                for (int jj = from; jj <= to; jj++) sum += weights[v * CHUNK + uint(jj)];
 #if defined(SPLIT)
                 uint at = (((tableRow + r) * p.heads + h0 + v % nh) * p.maxChunks + c) * (d + 2u);
                 Y[at + d] = m;
