@@ -14,7 +14,7 @@ internal enum AttentionKernel
     /// <summary>attention_tiles.comp: a workgroup per tile of query vectors walks all their key chunks.</summary>
     Flash,
 
-    /// <summary>attention_tiles.comp -DSPLIT + attention_combine.comp: the key chunks spread over more workgroups.</summary>
+    /// <summary>attention_tiles.comp -DSPLIT + attention_combine.comp: the key segments spread over more workgroups.</summary>
     Split,
 }
 
@@ -37,14 +37,14 @@ public sealed partial class VulkanExecutable
     /// <param name="HeadsPerGroup">Query heads of one KV head per workgroup.</param>
     /// <param name="GroupsPerKv">Workgroups per KV head and row tile.</param>
     /// <param name="RowsPerTile">Query rows per workgroup.</param>
-    /// <param name="Splits">Workgroups the key chunks of a tile are spread over (1: flash, no scratch).</param>
-    /// <param name="ChunksPerSplit">Chunks per split workgroup.</param>
-    /// <param name="MaxChunks">Chunks of the longest context the cache or block table allows.</param>
+    /// <param name="SegmentChunks">Chunks per segment: the unit split-K spreads over workgroups, and the second level of
+    /// every kernel's fold (a function of the cache size and the device, never of T, so rows stay batch-invariant).</param>
+    /// <param name="MaxSegments">Segments of the longest context the cache or block table allows (split-K's workgroups in z).</param>
     internal sealed record AttentionPlan(AttentionKernel Kernel, int Chunk, int HeadsPerGroup, int GroupsPerKv, int RowsPerTile,
-        int Splits, int ChunksPerSplit, int MaxChunks, int Tokens, int Heads, int HeadDim)
+        int SegmentChunks, int MaxSegments, int Tokens, int Heads, int HeadDim)
     {
-        /// <summary>Partials of split-K: [T, heads, maxChunks, headDim + 2] floats.</summary>
-        public long ScratchBytes => Kernel == AttentionKernel.Split ? 4L * Tokens * Heads * MaxChunks * (HeadDim + 2) : 0;
+        /// <summary>Partials of split-K: [T, heads, maxSegments, headDim + 2] floats.</summary>
+        public long ScratchBytes => Kernel == AttentionKernel.Split ? 4L * Tokens * Heads * MaxSegments * (HeadDim + 2) : 0;
 
         public long FlatGroups(int kvHeads) => (long)kvHeads * GroupsPerKv * ((Tokens + RowsPerTile - 1) / RowsPerTile);
     }
@@ -56,7 +56,7 @@ public sealed partial class VulkanExecutable
         int capacity = Math.Min(VulkanSupport.CacheOf(node.Inputs[2])!.Capacity, VulkanSupport.CacheOf(node.Inputs[3])!.Capacity);
         var forced = _device.AttentionKernel;
         if (forced == AttentionKernel.Simple || forced == AttentionKernel.Auto && _context.MaxSharedMemoryBytes < TiledAttentionSharedBytes)
-            return new AttentionPlan(AttentionKernel.Simple, 0, 0, 0, 0, 1, 0, 0, tokens, p.HeadCount, d);
+            return new AttentionPlan(AttentionKernel.Simple, 0, 0, 0, 0, 0, 0, tokens, p.HeadCount, d);
 
         int chunk = Math.Min(MaxChunk, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(KvTileFloats / d + 1)) / 2);
         int maxVectors = Math.Min(MaxQueryVectors, QueryTileFloats / d);
@@ -65,23 +65,24 @@ public sealed partial class VulkanExecutable
         int groupsPerKv = (groupHeads + headsPerGroup - 1) / headsPerGroup;
         int rowsPerTile = Math.Max(1, maxVectors / headsPerGroup);
         long context = p.IsPaged ? (long)p.MaxBlocksPerSeq * p.BlockSize : capacity;
-        int maxChunks = (int)Math.Min(int.MaxValue, (context + chunk - 1) / chunk);
-        var plan = new AttentionPlan(AttentionKernel.Flash, chunk, headsPerGroup, groupsPerKv, rowsPerTile, 1, maxChunks, maxChunks, tokens, p.HeadCount, d);
-        if (forced == AttentionKernel.Flash) return plan;
+        int maxChunks = (int)Math.Min(int.MaxValue / 2, (context + chunk - 1) / chunk);
 
-        // Split-K when the tiles alone leave the device idle: aim at enough workgroups to fill a GPU, or a few per
-        // thread of a CPU driver such as lavapipe, each split keeping at least two chunks. The split count depends on
-        // the cache's size (the longest context), not on the positions of a step, and the results do not depend on it
-        // at all (see attention_tiles.comp).
-        long groups = plan.FlatGroups(p.KvHeadCount);
+        // Segments sized for decode (one row tile): enough split-K workgroups to fill a GPU, or a few per thread of a
+        // CPU driver such as lavapipe, each segment keeping at least two chunks. Prefill folds the same segments.
+        // Forced kernels (tests) use segments of 2 chunks, to cross many segment boundaries.
         long target = _context.Info.IsGpu ? 1024 : 4L * CpuDriverThreads();
-        int splits = (int)Math.Min(maxChunks / 2, (target + groups - 1) / groups);
-        if (forced == AttentionKernel.Split) splits = Math.Max(2, Math.Min(maxChunks, 8));
-        if (splits < 2) return plan;
-        int perSplit = (maxChunks + splits - 1) / splits;
-        var split = plan with { Kernel = AttentionKernel.Split, Splits = (maxChunks + perSplit - 1) / perSplit, ChunksPerSplit = perSplit };
-        bool fits = split.ScratchBytes <= Math.Min(MaxSplitScratchBytes, _device.ActivationBindingBytes);
-        return fits || forced == AttentionKernel.Split ? split : plan;
+        long decodeGroups = (long)p.KvHeadCount * groupsPerKv;
+        int decodeSplits = (int)Math.Min(maxChunks / 2, (target + decodeGroups - 1) / decodeGroups);
+        int segmentChunks = forced != AttentionKernel.Auto ? Math.Min(2, maxChunks)
+            : decodeSplits < 2 ? maxChunks : (maxChunks + decodeSplits - 1) / decodeSplits;
+        int maxSegments = (maxChunks + segmentChunks - 1) / segmentChunks;
+        var plan = new AttentionPlan(AttentionKernel.Flash, chunk, headsPerGroup, groupsPerKv, rowsPerTile, segmentChunks, maxSegments, tokens, p.HeadCount, d);
+        if (forced == AttentionKernel.Flash) return plan;
+        var split = plan with { Kernel = AttentionKernel.Split };
+        if (forced == AttentionKernel.Split) return split;
+        // Split-K when this step's tiles alone leave the device idle and its partials fit.
+        bool idle = plan.FlatGroups(p.KvHeadCount) < target && maxSegments >= 2;
+        return idle && split.ScratchBytes <= Math.Min(MaxSplitScratchBytes, _device.ActivationBindingBytes) ? split : plan;
     }
 
     // lavapipe runs workgroups on LP_NUM_THREADS threads (default: every core).
@@ -120,14 +121,14 @@ public sealed partial class VulkanExecutable
         [
             (uint)tokens, (uint)p.HeadCount, (uint)p.KvHeadCount, (uint)p.HeadDim, F(p.Scale), (uint)p.SlidingWindow, (uint)p.BlockSize,
             (uint)p.MaxBlocksPerSeq, (uint)capacity, (uint)plan.HeadsPerGroup, (uint)plan.GroupsPerKv, (uint)plan.RowsPerTile,
-            (uint)plan.ChunksPerSplit, (uint)plan.MaxChunks,
+            (uint)plan.SegmentChunks, (uint)plan.MaxSegments,
         ];
         Add((split ? "attention_split_" : "attention_flash_") + cache, [Value(inputs[0]), Value(inputs[1]), Value(inputs[2]), Value(inputs[3]), output, table],
-            push, plan.FlatGroups(p.KvHeadCount), (uint)plan.Splits, AttentionWorkGroup, (uint)plan.Chunk, (uint)p.HeadDim);
+            push, plan.FlatGroups(p.KvHeadCount), split ? (uint)plan.MaxSegments : 1, AttentionWorkGroup, (uint)plan.Chunk, (uint)p.HeadDim);
         if (split)
         {
             Add("attention_combine", [output, Value(inputs[1]), Value(node)],
-                [(uint)tokens, (uint)p.HeadCount, (uint)p.HeadDim, (uint)p.SlidingWindow, (uint)plan.MaxChunks, (uint)plan.Chunk],
+                [(uint)tokens, (uint)p.HeadCount, (uint)p.HeadDim, (uint)p.SlidingWindow, (uint)plan.MaxSegments, (uint)plan.Chunk, (uint)plan.SegmentChunks],
                 (long)tokens * p.HeadCount, 1, AttentionWorkGroup);
         }
     }

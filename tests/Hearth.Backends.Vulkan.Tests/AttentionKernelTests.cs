@@ -7,8 +7,9 @@ namespace Hearth.Backends.Vulkan.Tests;
 
 /// <summary>
 /// The attention kernels: the shape picks split-K for decode over long contexts and flash for prefill; every kernel
-/// matches cpu-ref; and flash, split-K and the automatic choice give bit-identical rows (the chunk grid and the fold
-/// order are the same in all), which batch invariance needs when one step decodes and the next batches a prefill.
+/// matches cpu-ref; and flash and split-K give bit-identical rows (same chunk and segment grid, same fold order; forced
+/// kernels use segments of 2 chunks), which batch invariance needs when one step decodes and the next batches a prefill
+/// (BatchInvarianceTests checks that for the automatic choice).
 /// </summary>
 public class AttentionKernelTests
 {
@@ -48,14 +49,13 @@ public class AttentionKernelTests
             var auto = RunVulkan(scenario, AttentionKernel.Auto, out _);
             Assert.Contains(flashShaders, s => s.StartsWith("attention_flash_", StringComparison.Ordinal));
             Assert.Contains("attention_combine", splitShaders);
-            foreach (var (name, actual) in new[] { ("flash", flash), ("split", split), ("simple", simple) })
+            foreach (var (name, actual) in new[] { ("flash", flash), ("split", split), ("simple", simple), ("auto", auto) })
             {
                 for (int i = 0; i < expected.Length; i++)
                     Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance * Math.Max(1, Math.Abs(expected[i])),
                         $"{name} {scenario.Describe()}: element {i}: expected {expected[i]}, got {actual[i]}");
             }
             Assert.Equal(flash, split);
-            Assert.Equal(flash, auto);
         }
     }
 

@@ -1,7 +1,7 @@
 #version 450
-// Second dispatch of split-K (flash-decoding) attention: folds the per-chunk partials that attention_tiles.comp
-// (-DSPLIT) wrote for each (row, head), in ascending chunk order, exactly as the flash path folds them.
-// partials [T, heads, maxChunks, headDim + 2] (a[headDim], m, s), positions I32 [T] -> y [T, heads * headDim].
+// Second dispatch of split-K (flash-decoding) attention: folds the per-segment partials that attention_tiles.comp
+// (-DSPLIT) wrote for each (row, head), in ascending segment order, exactly as the flash path folds its segments.
+// partials [T, heads, maxSegments, headDim + 2] (a[headDim], m, s), positions I32 [T] -> y [T, heads * headDim].
 // One workgroup per (row, head); each invocation owns dimensions lid, lid + size, ...
 #include "common.glsl"
 #include "attention_fold.glsl"
@@ -10,7 +10,7 @@ layout(binding = 0) readonly buffer Pb { float partials[]; };
 layout(binding = 1) readonly buffer Posb { int positions[]; };
 layout(binding = 2) writeonly buffer Yb { float Y[]; };
 
-layout(push_constant) uniform P { uint T; uint heads; uint headDim; uint window; uint maxChunks; uint chunk; } p;
+layout(push_constant) uniform P { uint T; uint heads; uint headDim; uint window; uint maxSegments; uint chunk; uint segmentChunks; } p;
 
 const uint MAX_PER_INVOCATION = 8u;  // headDim <= 8 x workgroup size (checked on the host)
 
@@ -23,12 +23,13 @@ void main()
     int position = positions[row];
     int first = p.window > 0u ? max(0, position - int(p.window) + 1) : 0;
     uint stride = p.headDim + 2u;
-    uint base = index * p.maxChunks * stride;
+    uint base = index * p.maxSegments * stride;
+    uint segmentKeys = p.chunk * p.segmentChunks;
 
     float runningMax = -1.0 / 0.0, runningSum = 0.0;
     float acc[MAX_PER_INVOCATION];
     for (uint s = 0u; s < MAX_PER_INVOCATION; s++) acc[s] = 0.0;
-    for (uint c = uint(first) / p.chunk; c <= uint(position) / p.chunk; c++)
+    for (uint c = uint(first) / segmentKeys; c <= uint(position) / segmentKeys; c++)
     {
         uint at = base + c * stride;
         float newMax, alpha, beta;

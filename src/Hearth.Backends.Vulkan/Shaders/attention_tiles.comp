@@ -5,12 +5,13 @@
 //
 // A workgroup serves a tile of query vectors: up to rowsPerTile rows x headsPerGroup query heads of ONE KV head, so
 // every K/V chunk it loads into shared memory is read once for all of them (GQA groups and prefill rows alike).
-// Chunks sit on a fixed grid (chunk c = positions [c * CHUNK, (c + 1) * CHUNK)); each vector's partial softmax of a
-// chunk (max, sum, weighted values; sums in ascending key order) depends only on that row, and:
-// - flash (default): the workgroup walks all chunks of its rows and folds each partial into the row's running state
-//   (attention_fold.glsl), then writes y;
-// - SPLIT (flash-decoding): workgroup z takes chunks [z * chunksPerSplit, (z + 1) * chunksPerSplit) and writes each
-//   chunk's partial to partials [T, heads, maxChunks, headDim + 2]; attention_combine.comp folds them in the same order.
+// Chunks sit on a fixed grid (chunk c = positions [c * CHUNK, (c + 1) * CHUNK)), and segments of segmentChunks chunks
+// on top (fixed by the cache's size, never by T). Each vector's partial softmax of a chunk (max, sum, weighted values;
+// sums in ascending key order) depends only on that row; chunks fold (attention_fold.glsl) into the segment's state,
+// segments into the row's, always in ascending order:
+// - flash (default): the workgroup walks all chunks of its rows, does both folds, and writes y;
+// - SPLIT (flash-decoding): workgroup z takes segment z and writes its state to partials [T, heads, maxSegments,
+//   headDim + 2]; attention_combine.comp does the row fold of the segments.
 // So a row's bits never depend on the kernel, the tile or the other rows (batch invariance).
 #include "common.glsl"
 #include "attention_fold.glsl"
@@ -32,8 +33,8 @@ layout(push_constant) uniform P
     uint headsPerGroup;  // query heads per workgroup (of one KV head)
     uint groupsPerKv;    // workgroups per KV head per row tile: ceil(heads / kvHeads / headsPerGroup)
     uint rowsPerTile;
-    uint chunksPerSplit; // SPLIT only
-    uint maxChunks;      // SPLIT only: chunks per (row, head) in the partials
+    uint segmentChunks;  // chunks per segment
+    uint maxSegments;    // SPLIT only: segments per (row, head) in the partials
 } p;
 
 const uint KV_TILE = 4096u, Q_TILE = 2048u, MAX_VECTORS = 16u, WORKGROUP = 64u;
@@ -43,6 +44,8 @@ shared float kvs[KV_TILE];                 // the chunk's keys, then its values 
 shared float qs[Q_TILE];                   // [vectors, headDim]
 shared float weights[MAX_VECTORS * 64u];   // [vectors, CHUNK]: scores, then exp(score - chunk max)
 shared float alphas[MAX_VECTORS], betas[MAX_VECTORS], runMax[MAX_VECTORS], runSum[MAX_VECTORS], chunkMax[MAX_VECTORS];
+shared float segMax[MAX_VECTORS], segSum[MAX_VECTORS], rowAlphas[MAX_VECTORS], rowBetas[MAX_VECTORS];
+shared uint segEnds[MAX_VECTORS];          // 1 where this chunk closes the vector's segment
 shared uint keyBase[64];                   // [CHUNK]: where each key of the chunk starts in the caches
 shared int rowFirst[MAX_VECTORS], rowLast[MAX_VECTORS];
 shared uint runEndShared;
@@ -111,17 +114,17 @@ void main()
             uint v = i / d;
             qs[i] = Q[((tableRow + v / nh) * p.heads + h0 + v % nh) * d + i % d];
         }
-        if (lid < vectors) { runMax[lid] = -1.0 / 0.0; runSum[lid] = 0.0; }
+        if (lid < vectors) { runMax[lid] = -1.0 / 0.0; runSum[lid] = 0.0; segMax[lid] = -1.0 / 0.0; segSum[lid] = 0.0; }
         barrier();
         int lo = rowFirst[0], hi = rowLast[0];
         for (uint r = 1u; r < rows; r++) { lo = min(lo, rowFirst[r]); hi = max(hi, rowLast[r]); }
         uint chunkBegin = uint(lo) / CHUNK, chunkEnd = uint(hi) / CHUNK + 1u;
 #if defined(SPLIT)
-        chunkBegin = max(chunkBegin, gl_WorkGroupID.z * p.chunksPerSplit);
-        chunkEnd = min(chunkEnd, (gl_WorkGroupID.z + 1u) * p.chunksPerSplit);
+        chunkBegin = max(chunkBegin, gl_WorkGroupID.z * p.segmentChunks);
+        chunkEnd = min(chunkEnd, (gl_WorkGroupID.z + 1u) * p.segmentChunks);
 #endif
-        float acc[MAX_OWN];
-        for (uint s = 0u; s < MAX_OWN; s++) acc[s] = 0.0;
+        float acc[MAX_OWN], segAcc[MAX_OWN];
+        for (uint s = 0u; s < MAX_OWN; s++) { acc[s] = 0.0; segAcc[s] = 0.0; }
 
         for (uint c = chunkBegin; c < chunkEnd; c++)
         {
@@ -158,27 +161,37 @@ void main()
                 if (m > -1.0 / 0.0) weights[i] = exp(weights[i] - m);  // masked: exp(-inf) = 0, never summed
             }
             barrier();
-            // Each vector's chunk sum, by one invocation in ascending key order, and its fold (or its partial).
+            // Each vector's chunk sum, by one invocation in ascending key order, folded into its segment; a segment
+            // that ends here folds into the row (or, with SPLIT, is written out).
             for (uint v = lid; v < vectors; v += WORKGROUP)
             {
+                segEnds[v] = 0u;
                 uint r = v / nh;
                 int from = max(rowFirst[r], int(j0)) - int(j0), to = min(rowLast[r], int(j0 + CHUNK) - 1) - int(j0);
                 if (from > to) continue;
-                float m = chunkMax[v];
                 precise float sum = 0.0;
                 for (int jj = from; jj <= to; jj++) sum += weights[v * CHUNK + uint(jj)];
-#if defined(SPLIT)
-                uint at = (((tableRow + r) * p.heads + h0 + v % nh) * p.maxChunks + c) * (d + 2u);
-                Y[at + d] = m;
-                Y[at + d + 1u] = sum;
-#else
                 float newMax, alpha, beta;
-                foldFactors(runMax[v], m, newMax, alpha, beta);
-                runSum[v] = foldValue(runSum[v], sum, alpha, beta);
-                runMax[v] = newMax;
+                foldFactors(segMax[v], chunkMax[v], newMax, alpha, beta);
+                segSum[v] = foldValue(segSum[v], sum, alpha, beta);
+                segMax[v] = newMax;
                 alphas[v] = alpha;
                 betas[v] = beta;
+                if (c % p.segmentChunks != p.segmentChunks - 1u && c != uint(rowLast[r]) / CHUNK) continue;
+                segEnds[v] = 1u;
+#if defined(SPLIT)
+                uint at = (((tableRow + r) * p.heads + h0 + v % nh) * p.maxSegments + c / p.segmentChunks) * (d + 2u);
+                Y[at + d] = segMax[v];
+                Y[at + d + 1u] = segSum[v];
+#else
+                foldFactors(runMax[v], segMax[v], newMax, alpha, beta);
+                runSum[v] = foldValue(runSum[v], segSum[v], alpha, beta);
+                runMax[v] = newMax;
+                rowAlphas[v] = alpha;
+                rowBetas[v] = beta;
 #endif
+                segMax[v] = -1.0 / 0.0;
+                segSum[v] = 0.0;
             }
             barrier();
             for (uint s = 0u; s < MAX_OWN; s++)
@@ -190,11 +203,14 @@ void main()
                 if (from > to) continue;
                 precise float a = 0.0;
                 for (int jj = from; jj <= to; jj++) a += weights[v * CHUNK + uint(jj)] * kvs[uint(jj) * d + e];
+                segAcc[s] = foldValue(segAcc[s], a, alphas[v], betas[v]);
+                if (segEnds[v] == 0u) continue;
 #if defined(SPLIT)
-                Y[(((tableRow + r) * p.heads + h0 + v % nh) * p.maxChunks + c) * (d + 2u) + e] = a;
+                Y[(((tableRow + r) * p.heads + h0 + v % nh) * p.maxSegments + c / p.segmentChunks) * (d + 2u) + e] = segAcc[s];
 #else
-                acc[s] = foldValue(acc[s], a, alphas[v], betas[v]);
+                acc[s] = foldValue(acc[s], segAcc[s], rowAlphas[v], rowBetas[v]);
 #endif
+                segAcc[s] = 0.0;
             }
             barrier();  // kvs and weights are rewritten by the next chunk
         }
