@@ -32,6 +32,7 @@ internal sealed unsafe partial class VulkanContext
         TimestampPeriodNs = props.TimestampPeriod;
         MaxWorkGroupCountX = props.MaxComputeWorkGroupCount[0];
         MaxPushConstantsSize = props.MaxPushConstantsSize;
+        MaxSharedMemoryBytes = props.MaxComputeSharedMemorySize;
         _memory = instance.MemoryProperties(Physical);
         if (!Info.SubgroupArithmetic)
             throw new HearthException($"Vulkan device {index} ({Info.Name}) lacks subgroup arithmetic in compute shaders, which this backend needs");
@@ -62,6 +63,9 @@ internal sealed unsafe partial class VulkanContext
     public float TimestampPeriodNs { get; }
     public uint MaxWorkGroupCountX { get; }
     public uint MaxPushConstantsSize { get; }
+
+    /// <summary>maxComputeSharedMemorySize: the tiled attention kernels need about 30 KiB.</summary>
+    public uint MaxSharedMemoryBytes { get; }
 
     /// <summary>Largest byte range of one storage-buffer binding; tensors above it are split (see <see cref="WeightStore"/>).</summary>
     public long MaxStorageBufferRange { get; }
@@ -169,19 +173,33 @@ internal sealed unsafe partial class VulkanContext
     /// <summary>Set once the driver reports VK_ERROR_DEVICE_LOST: every later submission fails at once with the same message.</summary>
     public bool IsLost { get; private set; }
 
-    /// <summary>Submits one recorded command buffer and waits for it (the only way work reaches the queue).</summary>
-    public void SubmitAndWait(nint commands, VkObjectHandle fence)
+    /// <summary>How long a submission may run before it is reported as a hung device: 2 minutes on a GPU, 30 on a CPU driver.</summary>
+    public TimeSpan DefaultStepTimeout => Info.IsGpu ? TimeSpan.FromMinutes(2) : TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Submits one recorded command buffer and waits for it (the only way work reaches the queue). When it does not
+    /// finish within <paramref name="timeout"/> this throws a <see cref="VulkanException"/> with
+    /// <see cref="VulkanException.IsTimeout"/>; the command buffer is then still pending (see <see cref="WaitIdle"/>).
+    /// </summary>
+    public void SubmitAndWait(nint commands, VkObjectHandle fence, TimeSpan? timeout = null)
     {
         if (IsLost) throw new VulkanException("vkQueueSubmit", VkResult.ErrorDeviceLost);
         nint fenceHandle = fence.Value;
         var submit = new VkSubmitInfo { SType = VkStructureType.SubmitInfo, CommandBufferCount = 1, PCommandBuffers = &commands };
+        var limit = timeout ?? DefaultStepTimeout;
         try
         {
             lock (_queueGate)
             {
                 VkLoader.Check(Api.QueueSubmit(Queue, 1, &submit, fenceHandle), "vkQueueSubmit");
             }
-            VkLoader.Check(Api.WaitForFences(Device, 1, &fenceHandle, 1, ulong.MaxValue), "vkWaitForFences");
+            var waited = Api.WaitForFences(Device, 1, &fenceHandle, 1, Nanoseconds(limit));
+            if (waited == VkResult.Timeout)
+            {
+                throw new VulkanException("vkWaitForFences", VkResult.Timeout,
+                    $": the Vulkan device ({Info.Name}) did not finish a submission within {limit.TotalSeconds:0.###} s; it is hung or far too slow for this work");
+            }
+            VkLoader.Check(waited, "vkWaitForFences");
             VkLoader.Check(Api.ResetFences(Device, 1, &fenceHandle), "vkResetFences");
         }
         catch (VulkanException e) when (e.IsDeviceLost)
@@ -190,6 +208,23 @@ internal sealed unsafe partial class VulkanContext
             throw;
         }
     }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for a fence whose submission timed out; true (and the fence reset) once
+    /// the work is done, false while it still runs.
+    /// </summary>
+    public bool WaitIdle(VkObjectHandle fence, TimeSpan timeout)
+    {
+        nint fenceHandle = fence.Value;
+        var waited = Api.WaitForFences(Device, 1, &fenceHandle, 1, Nanoseconds(timeout));
+        if (waited == VkResult.Timeout) return false;
+        if (waited == VkResult.ErrorDeviceLost) IsLost = true;
+        VkLoader.Check(waited, "vkWaitForFences");
+        VkLoader.Check(Api.ResetFences(Device, 1, &fenceHandle), "vkResetFences");
+        return true;
+    }
+
+    private static ulong Nanoseconds(TimeSpan timeout) => timeout <= TimeSpan.Zero ? 0 : (ulong)Math.Min(timeout.Ticks, long.MaxValue / 100) * 100;
 
     /// <summary>Records and runs a one-shot command buffer (staging copies), serialized with other one-shot work.</summary>
     public void RunOnce(Action<nint> record)
@@ -201,7 +236,15 @@ internal sealed unsafe partial class VulkanContext
             VkLoader.Check(Api.BeginCommandBuffer(_transferCommands, &begin), "vkBeginCommandBuffer");
             record(_transferCommands);
             VkLoader.Check(Api.EndCommandBuffer(_transferCommands), "vkEndCommandBuffer");
-            SubmitAndWait(_transferCommands, _transferFence);
+            try
+            {
+                SubmitAndWait(_transferCommands, _transferFence);
+            }
+            catch (VulkanException e) when (e.IsTimeout)
+            {
+                IsLost = true;  // the shared transfer command buffer is still pending: nothing can reuse it
+                throw;
+            }
         }
     }
 

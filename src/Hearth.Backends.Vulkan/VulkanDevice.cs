@@ -22,6 +22,15 @@ public sealed record VulkanDeviceOptions
     /// </summary>
     public bool TiledPrefill { get; init; }
 
+    /// <summary>
+    /// How long <see cref="IExecutable.Run"/> waits for a step before it reports the device as hung (a HearthException;
+    /// the graph then refuses to run until that step has finished). Default: 2 minutes on a GPU, 30 on a CPU driver.
+    /// </summary>
+    public TimeSpan? StepTimeout { get; init; }
+
+    /// <summary>Tests and measurements: force one attention kernel (default: chosen by shape when each graph is compiled).</summary>
+    internal AttentionKernel AttentionKernel { get; init; }
+
     /// <summary>Write a timestamp after every dispatch so <see cref="VulkanExecutable.DispatchTimes"/> says where a step's time goes.</summary>
     public bool Profile { get; init; }
 }
@@ -45,6 +54,9 @@ public sealed class VulkanDevice : IComputeDevice
         WeightChunkBytes = Math.Min(options.WeightChunkBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
         Profile = options.Profile;
         TiledPrefill = options.TiledPrefill;
+        AttentionKernel = options.AttentionKernel;
+        StepTimeout = options.StepTimeout ?? Context.DefaultStepTimeout;
+        if (StepTimeout <= TimeSpan.Zero) throw new HearthException($"StepTimeout must be positive, got {StepTimeout}");
         ActivationBindingBytes = Math.Min(options.ActivationBindingBytes ?? Context.MaxStorageBufferRange, Context.MaxStorageBufferRange);
         if (WeightChunkBytes < 256) throw new HearthException($"WeightChunkBytes must be at least 256, got {WeightChunkBytes}");
     }
@@ -59,6 +71,10 @@ public sealed class VulkanDevice : IComputeDevice
     internal bool Profile { get; }
 
     internal bool TiledPrefill { get; }
+
+    internal AttentionKernel AttentionKernel { get; }
+
+    internal TimeSpan StepTimeout { get; }
 
     /// <summary>Largest activation range one binding covers; larger MatMul operands are bound per token range.</summary>
     internal long ActivationBindingBytes { get; }

@@ -78,25 +78,8 @@ public sealed partial class VulkanExecutable
                 return;
             }
             case OpKind.Attention:
-            {
-                var p = node.P<AttentionParams>();
-                var k = VulkanSupport.CacheOf(inputs[2])!;
-                var v = VulkanSupport.CacheOf(inputs[3])!;
-                int tokens = VulkanSupport.Rows(inputs[0]);
-                if (k.Type != v.Type) throw new HearthException($"graph node '{node.Name}': K and V caches must have the same type");
-                int capacity = Math.Min(k.Capacity, v.Capacity);
-                if (p.IsPaged)
-                    _pagedChecks.Add((node.Name, inputs[1], inputs[4], p, capacity / p.BlockSize));
-                else
-                    _inputChecks.Add((inputs[1], capacity, "positions: past the KV cache; the context is full"));
-                var table = p.IsPaged ? Value(inputs[4]) : Value(inputs[1]);  // unused without paging, but every binding needs a buffer
-                Add(k.Type == TensorType.F16 ? "attention_f16" : "attention_f32",
-                    [Value(inputs[0]), Value(inputs[1]), Value(inputs[2]), Value(inputs[3]), Value(node), table],
-                    [(uint)tokens, (uint)p.HeadCount, (uint)p.KvHeadCount, (uint)p.HeadDim, F(p.Scale), (uint)p.SlidingWindow,
-                        (uint)p.BlockSize, (uint)p.MaxBlocksPerSeq],
-                    p.HeadCount, (uint)tokens, AttentionWorkGroup);
+                EncodeAttention(node);
                 return;
-            }
             case OpKind.GatherRows:
             {
                 int n = node.Shape.Last, count = node.Shape[0];

@@ -37,6 +37,7 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
     private readonly VkObjectHandle? _queries;
     private readonly nint _commands;
     private bool _disposed;
+    private bool _pending;  // the last submission timed out and may still run
 
     internal readonly record struct Slice(VulkanBuffer Buffer, long Offset, long Size)
     {
@@ -101,6 +102,9 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
     /// <summary>Dispatches recorded into the step's command buffer.</summary>
     public int DispatchCount => _dispatches.Count;
 
+    /// <summary>Shader of each recorded dispatch, in order (tests check which kernels a shape picked).</summary>
+    internal IReadOnlyList<string> DispatchShaders => [.. _dispatches.Select(d => d.Pipeline.Name)];
+
     // Inputs (I32) and outputs (F32 copies read back) in one host-visible buffer.
     private VulkanBuffer PlanHostBuffer()
     {
@@ -145,12 +149,22 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
             planned.Add(node);
             requests.Add(new ArenaPlanner.Request(i, lastUse.GetValueOrDefault(node, i), bytes));
         }
+        // Split-K attention's partials live only while its node runs (after its inputs, beside its output).
+        var scratch = new List<(Node Node, int Request)>();
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            long bytes = nodes[i].Op == OpKind.Attention ? PlanAttention(nodes[i]).ScratchBytes : 0;
+            if (bytes == 0) continue;
+            scratch.Add((nodes[i], requests.Count));
+            requests.Add(new ArenaPlanner.Request(i, i, bytes));
+        }
         var (offsets, size) = ArenaPlanner.Plan(requests, _context.StorageAlignment);
         CheckMemory(size);
-        if (planned.Count == 0) return null;
+        if (requests.Count == 0) return null;
         var arena = _context.CreateBuffer(size, BufferPlace.Device, $"activations ({planned.Count} values)");
         _owned.Add(arena);
         for (int i = 0; i < planned.Count; i++) _values[planned[i]] = new Slice(arena, offsets[i], Math.Max(16, requests[i].Bytes));
+        foreach (var (node, request) in scratch) _attentionScratch[node] = new Slice(arena, offsets[request], requests[request].Bytes);
         return arena;
     }
 
@@ -241,7 +255,19 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
             }
         }
         foreach (var check in _pagedChecks) CheckPaged(check.Node, _inputValues[check.Positions], _inputValues[check.Tables], check.Params, check.Blocks);
-        _context.SubmitAndWait(_commands, _fence);
+        // A step that timed out may still be running: its command buffer cannot be submitted again until it is done.
+        if (_pending && !_context.WaitIdle(_fence, TimeSpan.Zero))
+            throw new HearthException($"the previous step of this graph on Vulkan device {_context.Index} ({_context.Info.Name}) has still not finished; the device is hung");
+        _pending = false;
+        try
+        {
+            _context.SubmitAndWait(_commands, _fence, _device.StepTimeout);
+        }
+        catch (VulkanException e) when (e.IsTimeout)
+        {
+            _pending = true;
+            throw;
+        }
         ReadTimestamps();
     }
 
@@ -285,10 +311,27 @@ public sealed unsafe partial class VulkanExecutable : IExecutable
         throw new HearthException($"'{node.Name}' is not an output of this graph (the vulkan backend reads back only outputs; mark it with MarkOutput)");
     }
 
+    /// <summary>After a timed-out step: waits up to <paramref name="timeout"/> for it; true once it has finished (or none was pending).</summary>
+    internal bool WaitForPendingStep(TimeSpan timeout)
+    {
+        if (!_pending) return true;
+        try
+        {
+            _pending = !_context.WaitIdle(_fence, timeout);
+        }
+        catch (VulkanException)
+        {
+            return false;  // device lost: the work will never report done
+        }
+        return !_pending;
+    }
+
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        // Work still running on a hung device may touch all of these: leave them (a leak) rather than free them under it.
+        if (_pending && !WaitForPendingStep(_device.StepTimeout)) return;
         _queries?.Dispose();
         _descriptorPool?.Dispose();
         _commandPool?.Dispose();

@@ -97,7 +97,7 @@ public class BatchInvarianceTests
     public void Paged_attention_rows_do_not_depend_on_the_batch(string backend)
     {
         var random = new Random(4);
-        const int blockSize = 16, heads = 8, kvHeads = 2, headDim = 32, maxBlocks = 8, numBlocks = 20;
+        const int blockSize = 16, heads = 8, kvHeads = 2, headDim = 32, maxBlocks = 40, numBlocks = 48;  // 640 positions: long enough that Vulkan splits T = 1 (split-K) but not T = 37 (flash)
         int kvWidth = kvHeads * headDim, width = heads * headDim;
         var p = new AttentionParams(0, heads, kvHeads, headDim, 1f / MathF.Sqrt(headDim), 0, blockSize, maxBlocks);
         var kRows = Weights.RandomFloats(random, numBlocks * blockSize * kvWidth);

@@ -28,4 +28,9 @@ compile kv_write_f32 kv_write.comp
 compile kv_write_f16 kv_write.comp -DCACHE_F16
 compile attention_f32 attention.comp
 compile attention_f16 attention.comp -DCACHE_F16
+compile attention_flash_f32 attention_tiles.comp
+compile attention_flash_f16 attention_tiles.comp -DCACHE_F16
+compile attention_split_f32 attention_tiles.comp -DSPLIT
+compile attention_split_f16 attention_tiles.comp -DSPLIT -DCACHE_F16
+compile attention_combine attention_combine.comp
 compile spec_probe spec_probe.comp

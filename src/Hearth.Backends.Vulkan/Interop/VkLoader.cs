@@ -61,7 +61,7 @@ internal static unsafe class VkLoader
 /// <summary>A Vulkan call failed; the message names the call and the result code in words.</summary>
 public sealed class VulkanException : HearthException
 {
-    internal VulkanException(string call, VkResult result) : base(Describe(call, result)) => ResultCode = (int)result;
+    internal VulkanException(string call, VkResult result, string? detail = null) : base(Describe(call, result) + detail) => ResultCode = (int)result;
 
     /// <summary>The raw VkResult value.</summary>
     public int ResultCode { get; }
@@ -69,8 +69,12 @@ public sealed class VulkanException : HearthException
     /// <summary>Whether the device was lost (driver reset, GPU hang): nothing on it can be used any more.</summary>
     public bool IsDeviceLost => ResultCode == (int)VkResult.ErrorDeviceLost;
 
+    /// <summary>Whether a wait for submitted work ran out of time (a hung device, or a limit set too low).</summary>
+    public bool IsTimeout => ResultCode == (int)VkResult.Timeout;
+
     private static string Describe(string call, VkResult result) => result switch
     {
+        VkResult.Timeout => $"{call} timed out (VK_TIMEOUT)",
         VkResult.ErrorDeviceLost => $"Vulkan device lost during {call} (driver reset or GPU hang); the device cannot be used any more",
         VkResult.ErrorOutOfDeviceMemory => $"{call}: out of device memory (VK_ERROR_OUT_OF_DEVICE_MEMORY)",
         VkResult.ErrorOutOfHostMemory => $"{call}: out of host memory (VK_ERROR_OUT_OF_HOST_MEMORY)",
