@@ -31,7 +31,14 @@ internal static unsafe class PanelGemm
         for (int c0 = 0; c0 < tokens; c0 += TokenChunk)
         {
             int c1 = Math.Min(tokens, c0 + TokenChunk);
-            for (int g = g0; g < g1; g += 2)
+            int g = g0;
+            if (c1 - c0 == 1)
+            {
+                // One token (decode): four panels at a time, four chains and four streams in flight.
+                for (; g + 4 <= g1; g += 4)
+                    Decode4<TC>(w.Group(g), w.Group(g + 1), w.Group(g + 2), w.Group(g + 3), width, x + (long)c0 * width, dst + (long)c0 * dstStride + g * 16);
+            }
+            for (; g < g1; g += 2)
             {
                 bool pair = g + 1 < g1;
                 byte* p0 = w.Group(g), p1 = pair ? w.Group(g + 1) : p0;
@@ -49,6 +56,58 @@ internal static unsafe class PanelGemm
                 }
             }
         }
+    }
+
+    // Four panels x one token -> dst[0..63]; each output is the same FMA chain as in Tile.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Decode4<TC>(byte* p0, byte* p1, byte* p2, byte* p3, int width, float* x, float* dst) where TC : struct, IPanelColumn
+    {
+        var a0 = Vector512<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+        int k = 0;
+        if (TC.Columns == 1)
+        {
+            for (; k < width; k++)
+            {
+                var v = Vector512.Create(x[k]);
+                a0 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p0, k), 0), v, a0);
+                a1 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p1, k), 0), v, a1);
+                a2 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p2, k), 0), v, a2);
+                a3 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p3, k), 0), v, a3);
+            }
+        }
+        else
+        {
+            for (; k + 2 <= width; k += 2)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p0, k + PrefetchColumns));
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p1, k + PrefetchColumns));
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p2, k + PrefetchColumns));
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p3, k + PrefetchColumns));
+                var c0 = TC.Load(p0, k); var c1 = TC.Load(p1, k); var c2 = TC.Load(p2, k); var c3 = TC.Load(p3, k);
+                var v = Vector512.Create(x[k]);
+                a0 = Vector512.FusedMultiplyAdd(TC.Column(c0, 0), v, a0);
+                a1 = Vector512.FusedMultiplyAdd(TC.Column(c1, 0), v, a1);
+                a2 = Vector512.FusedMultiplyAdd(TC.Column(c2, 0), v, a2);
+                a3 = Vector512.FusedMultiplyAdd(TC.Column(c3, 0), v, a3);
+                v = Vector512.Create(x[k + 1]);
+                a0 = Vector512.FusedMultiplyAdd(TC.Column(c0, 1), v, a0);
+                a1 = Vector512.FusedMultiplyAdd(TC.Column(c1, 1), v, a1);
+                a2 = Vector512.FusedMultiplyAdd(TC.Column(c2, 1), v, a2);
+                a3 = Vector512.FusedMultiplyAdd(TC.Column(c3, 1), v, a3);
+            }
+            if (k < width)
+            {
+                var v = Vector512.Create(x[k]);
+                a0 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p0, k), 0), v, a0);
+                a1 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p1, k), 0), v, a1);
+                a2 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p2, k), 0), v, a2);
+                a3 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p3, k), 0), v, a3);
+            }
+        }
+        a0.Store(dst);
+        a1.Store(dst + 16);
+        a2.Store(dst + 32);
+        a3.Store(dst + 48);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
