@@ -11,21 +11,21 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 /// </summary>
 internal static unsafe class AttentionKernels
 {
-    /// <summary>scores[j] = scale * (query . keys[j]) for j in [0, count); returns the largest.</summary>
-    public static float Scores(float* query, float* keys, int count, int headDim, float scale, float* scores)
+    /// <summary>scores[j] = scale * (query . keys[j * stride]) for j in [0, count); returns the largest.</summary>
+    public static float Scores(float* query, float* keys, long stride, int count, int headDim, float scale, float* scores)
     {
         var max = Vector256.Create(float.NegativeInfinity);
         var scaleV = Vector256.Create(scale);
-        float* last = keys + (long)(count - 1) * headDim;
+        float* last = keys + (count - 1) * stride;
         float* tail = stackalloc float[8];
         for (int j = 0; j < count; j += 8)
         {
             // Keys past the end repeat the last one; their scores are computed and dropped.
-            float* k0 = keys + (long)j * headDim;
-            float* k1 = j + 1 < count ? k0 + headDim : last, k2 = j + 2 < count ? k0 + 2 * headDim : last;
-            float* k3 = j + 3 < count ? k0 + 3 * headDim : last, k4 = j + 4 < count ? k0 + 4 * headDim : last;
-            float* k5 = j + 5 < count ? k0 + 5 * headDim : last, k6 = j + 6 < count ? k0 + 6 * headDim : last;
-            float* k7 = j + 7 < count ? k0 + 7 * headDim : last;
+            float* k0 = keys + j * stride;
+            float* k1 = j + 1 < count ? k0 + stride : last, k2 = j + 2 < count ? k0 + 2 * stride : last;
+            float* k3 = j + 3 < count ? k0 + 3 * stride : last, k4 = j + 4 < count ? k0 + 4 * stride : last;
+            float* k5 = j + 5 < count ? k0 + 5 * stride : last, k6 = j + 6 < count ? k0 + 6 * stride : last;
+            float* k7 = j + 7 < count ? k0 + 7 * stride : last;
             var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
             int d = 0;
             for (; d + 8 <= headDim; d += 8)
@@ -92,16 +92,23 @@ internal static unsafe class AttentionKernels
             Vector256.Sum(a4), Vector256.Sum(a5), Vector256.Sum(a6), Vector256.Sum(a7));
     }
 
-    /// <summary>output[d] = inverse * sum over j in order of weights[j] * values[j][d].</summary>
-    public static void WeightedSum(float* weights, float* values, int count, int headDim, float inverse, float* output)
+    /// <summary>
+    /// output[d] = sum over j in order of weights[j] * values[j * stride][d], continuing the sums already in output when
+    /// <paramref name="accumulate"/> (so keys split into runs give exactly the one-run result).
+    /// </summary>
+    public static void WeightedSum(float* weights, float* values, long stride, int count, int headDim, float* output, bool accumulate)
     {
-        var scale = Vector256.Create(inverse);
         int d = 0;
         for (; d + 32 <= headDim; d += 32)
         {
             var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+            if (accumulate)
+            {
+                a0 = Vector256.Load(output + d); a1 = Vector256.Load(output + d + 8);
+                a2 = Vector256.Load(output + d + 16); a3 = Vector256.Load(output + d + 24);
+            }
             float* v = values + d;
-            for (int j = 0; j < count; j++, v += headDim)
+            for (int j = 0; j < count; j++, v += stride)
             {
                 var w = Vector256.Create(weights[j]);
                 a0 = Vector256.FusedMultiplyAdd(w, Vector256.Load(v), a0);
@@ -109,24 +116,29 @@ internal static unsafe class AttentionKernels
                 a2 = Vector256.FusedMultiplyAdd(w, Vector256.Load(v + 16), a2);
                 a3 = Vector256.FusedMultiplyAdd(w, Vector256.Load(v + 24), a3);
             }
-            (a0 * scale).Store(output + d);
-            (a1 * scale).Store(output + d + 8);
-            (a2 * scale).Store(output + d + 16);
-            (a3 * scale).Store(output + d + 24);
+            a0.Store(output + d); a1.Store(output + d + 8); a2.Store(output + d + 16); a3.Store(output + d + 24);
         }
         for (; d + 8 <= headDim; d += 8)
         {
-            var a0 = Vector256<float>.Zero;
+            var a0 = accumulate ? Vector256.Load(output + d) : Vector256<float>.Zero;
             float* v = values + d;
-            for (int j = 0; j < count; j++, v += headDim) a0 = Vector256.FusedMultiplyAdd(Vector256.Create(weights[j]), Vector256.Load(v), a0);
-            (a0 * scale).Store(output + d);
+            for (int j = 0; j < count; j++, v += stride) a0 = Vector256.FusedMultiplyAdd(Vector256.Create(weights[j]), Vector256.Load(v), a0);
+            a0.Store(output + d);
         }
         for (; d < headDim; d++)
         {
-            float a = 0;
+            float a = accumulate ? output[d] : 0f;
             float* v = values + d;
-            for (int j = 0; j < count; j++, v += headDim) a = MathF.FusedMultiplyAdd(weights[j], *v, a);
-            output[d] = a * inverse;
+            for (int j = 0; j < count; j++, v += stride) a = MathF.FusedMultiplyAdd(weights[j], *v, a);
+            output[d] = a;
         }
+    }
+
+    /// <summary>output[d] *= inverse.</summary>
+    public static void Scale(float* output, int headDim, float inverse)
+    {
+        int d = 0;
+        for (; d + 8 <= headDim; d += 8) (Vector256.Load(output + d) * Vector256.Create(inverse)).Store(output + d);
+        for (; d < headDim; d++) output[d] *= inverse;
     }
 }

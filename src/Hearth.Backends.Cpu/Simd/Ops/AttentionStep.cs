@@ -120,21 +120,54 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
             hi = Math.Max(hi, _positions[t]);
         }
         int keys = hi - lo + 1;
+        // F32 caches are read in place, run by run (a run = rows contiguous in the cache); f16 ones are gathered into
+        // f32 scratch once per tile. Either way a key's arithmetic is the same, so tiles never change results.
+        bool inPlace = _k.F32 != null && _v.F32 != null;
         float* k = scores + _span, v = k + (long)_span * headDim;
-        Gather(_k, table, kvHead, lo, keys, k);
-        Gather(_v, table, kvHead, lo, keys, v);
+        if (!inPlace)
+        {
+            Gather(_k, table, kvHead, lo, keys, k);
+            Gather(_v, table, kvHead, lo, keys, v);
+        }
+        long kvWidth = (long)_p.KvHeadCount * headDim, kvOffset = (long)kvHead * headDim;
 
         for (int t = t0; t < t1; t++)
         {
             int position = _positions[t], first = First(position), count = position - first + 1;
-            float* keyRows = k + (long)(first - lo) * headDim, valueRows = v + (long)(first - lo) * headDim;
             for (int h = 0; h < group; h++)
             {
                 int head = kvHead * group + h;
                 float* query = _q + (long)t * width + head * headDim;
-                float max = AttentionKernels.Scores(query, keyRows, count, headDim, _p.Scale, scores);
+                float* output = _dst + (long)t * width + head * headDim;
+                float max = float.NegativeInfinity;
+                if (!inPlace)
+                {
+                    max = AttentionKernels.Scores(query, k + (long)(first - lo) * headDim, headDim, count, headDim, _p.Scale, scores);
+                }
+                else
+                {
+                    for (int j = 0; j < count;)
+                    {
+                        int run = Run(table, _p.BlockSize, first + j, count - j, out long row);
+                        max = MathF.Max(max, AttentionKernels.Scores(query, _k.F32 + row * kvWidth + kvOffset, kvWidth, run, headDim, _p.Scale, scores + j));
+                        j += run;
+                    }
+                }
                 float sum = ExpInPlace(scores, count, max);
-                AttentionKernels.WeightedSum(scores, valueRows, count, headDim, 1f / sum, _dst + (long)t * width + head * headDim);
+                if (!inPlace)
+                {
+                    AttentionKernels.WeightedSum(scores, v + (long)(first - lo) * headDim, headDim, count, headDim, output, accumulate: false);
+                }
+                else
+                {
+                    for (int j = 0; j < count;)
+                    {
+                        int run = Run(table, _p.BlockSize, first + j, count - j, out long row);
+                        AttentionKernels.WeightedSum(scores + j, _v.F32 + row * kvWidth + kvOffset, kvWidth, run, headDim, output, accumulate: j > 0);
+                        j += run;
+                    }
+                }
+                AttentionKernels.Scale(output, headDim, 1f / sum);
             }
         }
     }
