@@ -76,9 +76,11 @@ public unsafe class InterleavedKernelTests
     [InlineData(TensorType.Q4_0)]
     [InlineData(TensorType.Q4_1)]
     [InlineData(TensorType.Q8_0)]
+    [InlineData(TensorType.Q4_K)]
     public void Interleaved_gemm_matches_dequantized_rows_for_every_dot(TensorType type)
     {
-        const int rows = 24, width = 96;
+        const int rows = 24;
+        int width = type == TensorType.Q4_K ? 512 : 96;
         var random = new Random(3 + (int)type);
         var weight = RandomWeight(type, random, rows, width);
         var dense = new float[rows * width];
@@ -129,7 +131,7 @@ public unsafe class InterleavedKernelTests
         {
             int at = b * info.BlockBytes;
             BitConverter.TryWriteBytes(bytes.AsSpan(at, 2), (Half)(0.01 + random.NextDouble() * 0.05));
-            if (type == TensorType.Q4_1) BitConverter.TryWriteBytes(bytes.AsSpan(at + 2, 2), (Half)(random.NextDouble() * 0.4 - 0.2));
+            if (type is TensorType.Q4_1 or TensorType.Q4_K) BitConverter.TryWriteBytes(bytes.AsSpan(at + 2, 2), (Half)(random.NextDouble() * 0.4 - 0.2));
         }
         var handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
         return new HostTensor("w", type, new Shape(rows, width), handle.AddrOfPinnedObject(), bytes.Length, handle);

@@ -32,10 +32,10 @@ internal static unsafe class InterleavedGemm
             case (Hearth.Core.TensorType.Q4_0, DotKind.Avx2Small): Groups<Q4_0Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q4_0, DotKind.Avx2Wide): Groups<Q4_0Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q4_0, _): Groups<Q4_0Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_1, DotKind.Vnni): Groups<Q4_1Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_1, DotKind.Avx2Small): Groups<Q4_1Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_1, DotKind.Avx2Wide): Groups<Q4_1Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_1, _): Groups<Q4_1Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Vnni): Groups<Q4_1Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Avx2Small): Groups<Q4_1Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Avx2Wide): Groups<Q4_1Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, _): Groups<Q4_1Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q8_0, DotKind.Vnni): Groups<Q8_0Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Small): throw new ArgumentException("Q8_0's quants overflow the small AVX2 byte dot", nameof(dot));
             case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Wide): Groups<Q8_0Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;

@@ -29,8 +29,8 @@ internal sealed unsafe class InterleavedWeights
         Type = type;
         Groups = groups;
         Blocks = blocks;
-        Nibbles = type is TensorType.Q4_0 or TensorType.Q4_1;
-        HasOffsets = type == TensorType.Q4_1;
+        Nibbles = type is TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K;
+        HasOffsets = type is TensorType.Q4_1 or TensorType.Q4_K;
         OffsetC = type switch { TensorType.Q4_0 => 8, TensorType.Q8_0 => 128, _ => 0 };
         BlockStride = 32 + (HasOffsets ? 32 : 0) + (Nibbles ? 128 : 256);
         GroupStride = (long)BlockStride * blocks;
@@ -52,7 +52,7 @@ internal sealed unsafe class InterleavedWeights
     /// <summary>Whether this machine runs the interleaved kernels for the type (and how the dot is done there).</summary>
     public static bool Supports(TensorType type) => type switch
     {
-        TensorType.Q4_0 or TensorType.Q4_1 => Avx2.IsSupported,
+        TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K => Avx2.IsSupported,
         // Q8_0's u = q + 128 needs vpdpbusd (or the slow exact AVX2 path, which loses to the per-row kernel).
         TensorType.Q8_0 => VnniByteDot.IsSupported,
         _ => false,
@@ -62,7 +62,9 @@ internal sealed unsafe class InterleavedWeights
     public static InterleavedWeights? For(HostTensor weight, CpuThreadPool pool)
     {
         ArgumentNullException.ThrowIfNull(weight);
-        if (!Supports(weight.Type) || weight.Shape.Rank != 2 || weight.Shape[0] < 8 || weight.Shape[1] % 32 != 0) return null;
+        if (!Supports(weight.Type) || weight.Shape.Rank != 2 || weight.Shape[0] < 8 || weight.Shape[1] % TensorTypes.Info(weight.Type).BlockSize != 0) return null;
+        // K-quant rows left over would need Q8_K activations besides the interleaved kernel's blocks of 32.
+        if (weight.Type == TensorType.Q4_K && weight.Shape[0] % 8 != 0) return null;
         lock (CacheLock)
         {
             if (Cache.TryGetValue(weight, out var existing)) return existing;
@@ -90,40 +92,60 @@ internal sealed unsafe class InterleavedWeights
 
     private void RepackGroup(int g, byte* rows, long rowBytes)
     {
-        var u = stackalloc byte[8 * 32];
-        var d = stackalloc float[8];
-        var m = stackalloc float[8];
-        for (int b = 0; b < Blocks; b++)
+        // A unit is what one unpack yields: one legacy block of 32, or a K-quant super-block of 8 sub-blocks of 32.
+        int unit = Type == TensorType.Q4_K ? 8 : 1;
+        var u = stackalloc byte[8 * 32 * 8];
+        var d = stackalloc float[8 * 8];
+        var m = stackalloc float[8 * 8];
+        var kq = stackalloc Vector256<byte>[8];
+        var kScales = stackalloc short[16];
+        var kMins = stackalloc int[16];
+        for (int b0 = 0; b0 < Blocks; b0 += unit)
         {
             for (int r = 0; r < 8; r++)
             {
                 byte* row = rows + r * rowBytes;
-                Vector256<byte> unpacked;
                 switch (Type)
                 {
-                    case TensorType.Q4_0: unpacked = Q4_0Block.Unpack(row + b * Q4_0Block.BlockBytes, out d[r], out m[r]); break;
-                    case TensorType.Q4_1: unpacked = Q4_1Block.Unpack(row + b * Q4_1Block.BlockBytes, out d[r], out m[r]); break;
-                    default: unpacked = Q8_0Block.Unpack(row + b * Q8_0Block.BlockBytes, out d[r], out m[r]) ^ Vector256.Create((byte)0x80); break;
+                    case TensorType.Q4_0: Q4_0Block.Unpack(row + b0 * Q4_0Block.BlockBytes, out d[r], out m[r]).Store(u + r * 32); break;
+                    case TensorType.Q4_1: Q4_1Block.Unpack(row + b0 * Q4_1Block.BlockBytes, out d[r], out m[r]).Store(u + r * 32); break;
+                    case TensorType.Q8_0:
+                        (Q8_0Block.Unpack(row + b0 * Q8_0Block.BlockBytes, out d[r], out m[r]) ^ Vector256.Create((byte)0x80)).Store(u + r * 32);
+                        break;
+                    default:
+                        // Q4_K: weight = dA * scale[s] * u - dB * min[s] per sub-block s of 32: Q4_1's form with d = dA * scale, m = -dB * min.
+                        Q4_KBlock.Unpack(row + b0 / 8 * Q4_KBlock.BlockBytes, kq, kScales, kMins, out float dA, out float dB);
+                        for (int s = 0; s < 8; s++)
+                        {
+                            kq[s].Store(u + (s * 8 + r) * 32);
+                            d[s * 8 + r] = dA * kScales[2 * s];
+                            m[s * 8 + r] = -dB * kMins[2 * s];
+                        }
+                        break;
                 }
-                unpacked.Store(u + r * 32);
             }
-            byte* block = Group(g) + (long)b * BlockStride;
-            for (int r = 0; r < 8; r++) ((float*)block)[r] = d[r];
-            if (HasOffsets)
-                for (int r = 0; r < 8; r++) ((float*)block)[8 + r] = m[r];
-            byte* q = block + (HasOffsets ? 64 : 32);
-            for (int r = 0; r < 8; r++)
+            for (int s = 0; s < unit; s++) WriteBlock(Group(g) + (long)(b0 + s) * BlockStride, u + s * 8 * 32, d + s * 8, m + s * 8);
+        }
+    }
+
+    // u [8 rows, 32], d [8], m [8] -> one interleaved block.
+    private void WriteBlock(byte* block, byte* u, float* d, float* m)
+    {
+        for (int r = 0; r < 8; r++) ((float*)block)[r] = d[r];
+        if (HasOffsets)
+            for (int r = 0; r < 8; r++) ((float*)block)[8 + r] = m[r];
+        byte* q = block + (HasOffsets ? 64 : 32);
+        for (int r = 0; r < 8; r++)
+        {
+            for (int i = 0; i < 4; i++)
             {
-                for (int i = 0; i < 4; i++)
+                if (Nibbles)
                 {
-                    if (Nibbles)
-                    {
-                        for (int j = 0; j < 4; j++) q[j * 32 + r * 4 + i] = (byte)(u[r * 32 + 8 * j + i] | (u[r * 32 + 8 * j + 4 + i] << 4));
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 8; j++) q[j * 32 + r * 4 + i] = u[r * 32 + 4 * j + i];
-                    }
+                    for (int j = 0; j < 4; j++) q[j * 32 + r * 4 + i] = (byte)(u[r * 32 + 8 * j + i] | (u[r * 32 + 8 * j + 4 + i] << 4));
+                }
+                else
+                {
+                    for (int j = 0; j < 8; j++) q[j * 32 + r * 4 + i] = u[r * 32 + 4 * j + i];
                 }
             }
         }

@@ -38,7 +38,8 @@ internal sealed unsafe class MatMulStep(
 
     public override void Run()
     {
-        int block = ActivationBlock(type);
+        // Interleaved weights (Q4_K included: its sub-blocks of 32 become blocks) take Q8_0-like activations.
+        int block = interleaved is not null ? 32 : ActivationBlock(type);
         if (block > 0)
         {
             activations.Prepare(inFeatures, block);
