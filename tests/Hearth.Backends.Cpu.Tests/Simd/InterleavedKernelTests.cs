@@ -77,10 +77,11 @@ public unsafe class InterleavedKernelTests
     [InlineData(TensorType.Q4_1)]
     [InlineData(TensorType.Q8_0)]
     [InlineData(TensorType.Q4_K)]
+    [InlineData(TensorType.Q6_K)]
     public void Interleaved_gemm_matches_dequantized_rows_for_every_dot(TensorType type)
     {
         const int rows = 24;
-        int width = type == TensorType.Q4_K ? 512 : 96;
+        int width = type is TensorType.Q4_K or TensorType.Q6_K ? 512 : 96;
         var random = new Random(3 + (int)type);
         var weight = RandomWeight(type, random, rows, width);
         var dense = new float[rows * width];
@@ -130,7 +131,8 @@ public unsafe class InterleavedKernelTests
         for (int b = 0; b < blocks; b++)
         {
             int at = b * info.BlockBytes;
-            BitConverter.TryWriteBytes(bytes.AsSpan(at, 2), (Half)(0.01 + random.NextDouble() * 0.05));
+            int dAt = type == TensorType.Q6_K ? 208 : 0;  // Q6_K keeps its d after the quants and scales
+            BitConverter.TryWriteBytes(bytes.AsSpan(at + dAt, 2), (Half)(0.0005 + random.NextDouble() * 0.002));
             if (type is TensorType.Q4_1 or TensorType.Q4_K) BitConverter.TryWriteBytes(bytes.AsSpan(at + 2, 2), (Half)(random.NextDouble() * 0.4 - 0.2));
         }
         var handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);

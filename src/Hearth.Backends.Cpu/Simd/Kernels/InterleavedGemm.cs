@@ -19,7 +19,7 @@ internal static unsafe class InterleavedGemm
     {
         if (requested != DotKind.Auto) return requested;
         if (VnniByteDot.IsSupported) return DotKind.Vnni;
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) return w.Nibbles ? DotKind.Avx2Small : DotKind.Avx2Wide;
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) return w.Type == Hearth.Core.TensorType.Q8_0 ? DotKind.Avx2Wide : DotKind.Avx2Small;
         return DotKind.Portable;
     }
 
@@ -36,6 +36,10 @@ internal static unsafe class InterleavedGemm
             case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Avx2Small): Groups<Q4_1Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Avx2Wide): Groups<Q4_1Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, _): Groups<Q4_1Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q6_K, DotKind.Vnni): Groups<Q6_KFormat, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q6_K, DotKind.Avx2Small): Groups<Q6_KFormat, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q6_K, DotKind.Avx2Wide): Groups<Q6_KFormat, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q6_K, _): Groups<Q6_KFormat, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q8_0, DotKind.Vnni): Groups<Q8_0Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Small): throw new ArgumentException("Q8_0's quants overflow the small AVX2 byte dot", nameof(dot));
             case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Wide): Groups<Q8_0Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
@@ -81,11 +85,12 @@ internal static unsafe class InterleavedGemm
         float* m0 = x.Sums(t), m1 = n > 1 ? x.Sums(t + 1) : m0, m2 = n > 2 ? x.Sums(t + 2) : m0, m3 = n > 3 ? x.Sums(t + 3) : m0;
         var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
         var mask = Vector256.Create((byte)0x0F);
-        int blockStride = 32 + (TF.HasOffsets ? 32 : 0) + (TF.Nibbles ? 128 : 256);
+        int* h16 = x.BSums(t), h16b = n > 1 ? x.BSums(t + 1) : h16, h16c = n > 2 ? x.BSums(t + 2) : h16, h16d = n > 3 ? x.BSums(t + 3) : h16;
+        int blockStride = InterleavedWeights.StrideOf(TF.Nibbles, TF.HasOffsets || TF.HalfScales);
         for (int b = 0; b < blocks; b++)
         {
             byte* block = group + (long)b * blockStride;
-            byte* q = block + (TF.HasOffsets ? 64 : 32);
+            byte* q = block + (TF.HasOffsets || TF.HalfScales ? 64 : 32);
             int at = b * 32;
             // Two accumulators per token (low / high nibbles, or even / odd chunks) halve the chain of dependent
             // byte dots, whose latency bounds the small tiles; integer sums are exact, so the split changes nothing.
@@ -110,16 +115,22 @@ internal static unsafe class InterleavedGemm
                 }
                 else
                 {
-                    for (int j = 0; j < 8; j += 4)
+                    // Chunks 0..3 (elements 0..15) into i0 / h0, chunks 4..7 into i1 / h1: the halves Q6_K scales apart.
+                    for (int j = 0; j < 4; j += 2)
                     {
                         int k = at + j * 4;
                         i0 = TD.Add(i0, Vector256.Load(q + j * 32), Broadcast(x0 + k));
                         h0 = TD.Add(h0, Vector256.Load(q + j * 32 + 32), Broadcast(x0 + k + 4));
-                        i1 = TD.Add(i1, Vector256.Load(q + j * 32 + 64), Broadcast(x0 + k + 8));
-                        h1 = TD.Add(h1, Vector256.Load(q + j * 32 + 96), Broadcast(x0 + k + 12));
+                        i1 = TD.Add(i1, Vector256.Load(q + j * 32 + 128), Broadcast(x0 + k + 16));
+                        h1 = TD.Add(h1, Vector256.Load(q + j * 32 + 160), Broadcast(x0 + k + 20));
                     }
                 }
-                i0 += h0 + (i1 + h1);
+                if (TF.HalfScales)
+                {
+                    i0 += h0;
+                    h0 = i1 + h1;
+                }
+                else i0 += h0 + (i1 + h1);
             }
             else if (TF.Nibbles)
             {
@@ -137,26 +148,39 @@ internal static unsafe class InterleavedGemm
             }
             else
             {
-                for (int j = 0; j < 8; j += 2)
+                // i: chunks 0..3 (elements 0..15), h: chunks 4..7 (16..31).
+                for (int j = 0; j < 4; j++)
                 {
                     var v = Vector256.Load(q + j * 32);
-                    var w = Vector256.Load(q + j * 32 + 32);
+                    var w = Vector256.Load(q + j * 32 + 128);
                     int k = at + j * 4;
-                    i0 = TD.Add(i0, v, Broadcast(x0 + k)); h0 = TD.Add(h0, w, Broadcast(x0 + k + 4));
-                    if (n > 1) { i1 = TD.Add(i1, v, Broadcast(x1 + k)); h1 = TD.Add(h1, w, Broadcast(x1 + k + 4)); }
-                    if (n > 2) { i2 = TD.Add(i2, v, Broadcast(x2 + k)); h2 = TD.Add(h2, w, Broadcast(x2 + k + 4)); }
-                    if (n > 3) { i3 = TD.Add(i3, v, Broadcast(x3 + k)); h3 = TD.Add(h3, w, Broadcast(x3 + k + 4)); }
+                    i0 = TD.Add(i0, v, Broadcast(x0 + k)); h0 = TD.Add(h0, w, Broadcast(x0 + k + 16));
+                    if (n > 1) { i1 = TD.Add(i1, v, Broadcast(x1 + k)); h1 = TD.Add(h1, w, Broadcast(x1 + k + 16)); }
+                    if (n > 2) { i2 = TD.Add(i2, v, Broadcast(x2 + k)); h2 = TD.Add(h2, w, Broadcast(x2 + k + 16)); }
+                    if (n > 3) { i3 = TD.Add(i3, v, Broadcast(x3 + k)); h3 = TD.Add(h3, w, Broadcast(x3 + k + 16)); }
                 }
             }
-            if (n > 1) i0 += h0;
-            if (n > 1) i1 += h1;
-            if (n > 2) i2 += h2;
-            if (n > 3) i3 += h3;
             var d = Vector256.Load((float*)block);
-            a0 = Finish<TF>(a0, i0, d, block, d0[b], s0[b], m0[b]);
-            if (n > 1) a1 = Finish<TF>(a1, i1, d, block, d1[b], s1[b], m1[b]);
-            if (n > 2) a2 = Finish<TF>(a2, i2, d, block, d2[b], s2[b], m2[b]);
-            if (n > 3) a3 = Finish<TF>(a3, i3, d, block, d3[b], s3[b], m3[b]);
+            if (TF.HalfScales)
+            {
+                // i = first 16, h = last 16 (also for one token, set above); each half has its own d.
+                var dHigh = Vector256.Load((float*)block + 8);
+                a0 = FinishHalves<TF>(a0, i0, h0, d, dHigh, d0[b], h16 + 2 * b);
+                if (n > 1) a1 = FinishHalves<TF>(a1, i1, h1, d, dHigh, d1[b], h16b + 2 * b);
+                if (n > 2) a2 = FinishHalves<TF>(a2, i2, h2, d, dHigh, d2[b], h16c + 2 * b);
+                if (n > 3) a3 = FinishHalves<TF>(a3, i3, h3, d, dHigh, d3[b], h16d + 2 * b);
+            }
+            else
+            {
+                if (n > 1) i0 += h0;
+                if (n > 1) i1 += h1;
+                if (n > 2) i2 += h2;
+                if (n > 3) i3 += h3;
+                a0 = Finish<TF>(a0, i0, d, block, d0[b], s0[b], m0[b]);
+                if (n > 1) a1 = Finish<TF>(a1, i1, d, block, d1[b], s1[b], m1[b]);
+                if (n > 2) a2 = Finish<TF>(a2, i2, d, block, d2[b], s2[b], m2[b]);
+                if (n > 3) a3 = Finish<TF>(a3, i3, d, block, d3[b], s3[b], m3[b]);
+            }
         }
         a0.Store(dst);
         if (n > 1) a1.Store(dst + dstStride);
@@ -175,6 +199,16 @@ internal static unsafe class InterleavedGemm
         return acc;
     }
 
+    // acc + float(low - c * sum(x_q[0..16))) * (dLow * d_x) + float(high - c * sum(x_q[16..32))) * (dHigh * d_x)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> FinishHalves<TF>(Vector256<float> acc, Vector256<int> low, Vector256<int> high, Vector256<float> dLow,
+        Vector256<float> dHigh, float dx, int* sums16) where TF : struct, IInterleavedFormat
+    {
+        var scale = Vector256.Create(dx);
+        acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(low - Vector256.Create(TF.OffsetC * sums16[0])), dLow * scale, acc);
+        return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(high - Vector256.Create(TF.OffsetC * sums16[1])), dHigh * scale, acc);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<sbyte> Broadcast(sbyte* x4) => Vector256.Create(*(int*)x4).AsSByte();
 }
@@ -184,6 +218,8 @@ internal interface IInterleavedFormat
     static abstract bool Nibbles { get; }
     static abstract bool HasOffsets { get; }
     static abstract int OffsetC { get; }
+    /// <summary>Each half (16) of a block has its own d (Q6_K): d [8] for elements 0..15, then d [8] for 16..31.</summary>
+    static virtual bool HalfScales => false;
 }
 
 internal struct Q4_0Format : IInterleavedFormat
@@ -205,6 +241,14 @@ internal struct Q8_0Format : IInterleavedFormat
     public static bool Nibbles => false;
     public static bool HasOffsets => false;
     public static int OffsetC => 128;
+}
+
+internal struct Q6_KFormat : IInterleavedFormat
+{
+    public static bool Nibbles => false;
+    public static bool HasOffsets => false;
+    public static int OffsetC => 32;
+    public static bool HalfScales => true;
 }
 
 internal interface ITileTokens

@@ -31,13 +31,19 @@ internal sealed unsafe class InterleavedWeights
         Blocks = blocks;
         Nibbles = type is TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K;
         HasOffsets = type is TensorType.Q4_1 or TensorType.Q4_K;
-        OffsetC = type switch { TensorType.Q4_0 => 8, TensorType.Q8_0 => 128, _ => 0 };
-        BlockStride = 32 + (HasOffsets ? 32 : 0) + (Nibbles ? 128 : 256);
+        OffsetC = type switch { TensorType.Q4_0 => 8, TensorType.Q8_0 => 128, TensorType.Q6_K => 32, _ => 0 };
+        HalfScales = type == TensorType.Q6_K;
+        BlockStride = StrideOf(Nibbles, HasOffsets || HalfScales);
         GroupStride = (long)BlockStride * blocks;
         _buffer = new AlignedBuffer(GroupStride * groups);
     }
 
+    /// <summary>Bytes per interleaved block: d [8] f32, a second [8] f32 (m, or Q6_K's second-half d), quants.</summary>
+    public static int StrideOf(bool nibbles, bool secondVector) => 32 + (secondVector ? 32 : 0) + (nibbles ? 128 : 256);
+
     public TensorType Type { get; }
+    /// <summary>Q6_K: each half of a block has its own d.</summary>
+    public bool HalfScales { get; }
     /// <summary>Full groups of 8 rows; rows from Groups * 8 on are not repacked.</summary>
     public int Groups { get; }
     public int Blocks { get; }
@@ -52,7 +58,7 @@ internal sealed unsafe class InterleavedWeights
     /// <summary>Whether this machine runs the interleaved kernels for the type (and how the dot is done there).</summary>
     public static bool Supports(TensorType type) => type switch
     {
-        TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K => Avx2.IsSupported,
+        TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K or TensorType.Q6_K => Avx2.IsSupported,
         // Q8_0's u = q + 128 needs vpdpbusd (or the slow exact AVX2 path, which loses to the per-row kernel).
         TensorType.Q8_0 => VnniByteDot.IsSupported,
         _ => false,
@@ -64,7 +70,7 @@ internal sealed unsafe class InterleavedWeights
         ArgumentNullException.ThrowIfNull(weight);
         if (!Supports(weight.Type) || weight.Shape.Rank != 2 || weight.Shape[0] < 8 || weight.Shape[1] % TensorTypes.Info(weight.Type).BlockSize != 0) return null;
         // K-quant rows left over would need Q8_K activations besides the interleaved kernel's blocks of 32.
-        if (weight.Type == TensorType.Q4_K && weight.Shape[0] % 8 != 0) return null;
+        if (weight.Type is TensorType.Q4_K or TensorType.Q6_K && weight.Shape[0] % 8 != 0) return null;
         lock (CacheLock)
         {
             if (Cache.TryGetValue(weight, out var existing)) return existing;
@@ -93,7 +99,7 @@ internal sealed unsafe class InterleavedWeights
     private void RepackGroup(int g, byte* rows, long rowBytes)
     {
         // A unit is what one unpack yields: one legacy block of 32, or a K-quant super-block of 8 sub-blocks of 32.
-        int unit = Type == TensorType.Q4_K ? 8 : 1;
+        int unit = Type is TensorType.Q4_K or TensorType.Q6_K ? 8 : 1;
         var u = stackalloc byte[8 * 32 * 8];
         var d = stackalloc float[8 * 8];
         var m = stackalloc float[8 * 8];
@@ -111,6 +117,16 @@ internal sealed unsafe class InterleavedWeights
                     case TensorType.Q4_1: Q4_1Block.Unpack(row + b0 * Q4_1Block.BlockBytes, out d[r], out m[r]).Store(u + r * 32); break;
                     case TensorType.Q8_0:
                         (Q8_0Block.Unpack(row + b0 * Q8_0Block.BlockBytes, out d[r], out m[r]) ^ Vector256.Create((byte)0x80)).Store(u + r * 32);
+                        break;
+                    case TensorType.Q6_K:
+                        // weight = d * scale[h] * (u - 32) per half h of 16: d pairs per sub-block of 32, c = 32.
+                        Q6_KBlock.Unpack(row + b0 / 8 * Q6_KBlock.BlockBytes, kq, kScales, kMins, out float d6, out _);
+                        for (int s = 0; s < 8; s++)
+                        {
+                            kq[s].Store(u + (s * 8 + r) * 32);
+                            d[s * 8 + r] = d6 * kScales[2 * s];
+                            m[s * 8 + r] = d6 * kScales[2 * s + 1];
+                        }
                         break;
                     default:
                         // Q4_K: weight = dA * scale[s] * u - dB * min[s] per sub-block s of 32: Q4_1's form with d = dA * scale, m = -dB * min.
@@ -132,9 +148,9 @@ internal sealed unsafe class InterleavedWeights
     private void WriteBlock(byte* block, byte* u, float* d, float* m)
     {
         for (int r = 0; r < 8; r++) ((float*)block)[r] = d[r];
-        if (HasOffsets)
-            for (int r = 0; r < 8; r++) ((float*)block)[8 + r] = m[r];
-        byte* q = block + (HasOffsets ? 64 : 32);
+        if (HasOffsets || HalfScales)
+            for (int r = 0; r < 8; r++) ((float*)block)[8 + r] = m[r];  // Q6_K: the second half's d
+        byte* q = block + (HasOffsets || HalfScales ? 64 : 32);
         for (int r = 0; r < 8; r++)
         {
             for (int i = 0; i < 4; i++)

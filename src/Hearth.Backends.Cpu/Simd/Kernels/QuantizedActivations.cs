@@ -15,7 +15,7 @@ internal sealed unsafe class QuantizedActivations
     private readonly Pinned<sbyte> _qs;     // [T * in] quantized values
     private readonly Pinned<float> _scales; // [T * in / 32] (or / 256): d per block
     private readonly Pinned<float> _sums;   // [T * in / 32]: d * sum(q) per block (legacy only)
-    private readonly Pinned<int> _bsums;    // [T * in / 16]: sum(q) per 16 (K-quants only)
+    private readonly Pinned<int> _bsums;    // [T * in / 16]: sum(q) per 16 (K-quants; Q6_K's halves in the interleaved kernel)
     private readonly Pinned<int> _isums;    // [T * in / 32]: sum(q) per block (legacy only; the interleaved kernels' integer offsets)
 
     public QuantizedActivations(long maxElements)
@@ -73,7 +73,7 @@ internal sealed unsafe class QuantizedActivations
                     ISums(t)[b] = sum;
                 }
             }
-            if (blockSize == 256)
+            // Sums per 16 (the K-quant kernels, and Q6_K's halves in the interleaved kernel).
             {
                 int* bsums = BSums(t);
                 for (int g = 0; g < width / 16; g++)
