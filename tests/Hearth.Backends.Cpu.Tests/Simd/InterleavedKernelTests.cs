@@ -77,11 +77,12 @@ public unsafe class InterleavedKernelTests
     [InlineData(TensorType.Q4_1)]
     [InlineData(TensorType.Q8_0)]
     [InlineData(TensorType.Q4_K)]
+    [InlineData(TensorType.Q5_K)]
     [InlineData(TensorType.Q6_K)]
     public void Interleaved_gemm_matches_dequantized_rows_for_every_dot(TensorType type)
     {
         const int rows = 24;
-        int width = type is TensorType.Q4_K or TensorType.Q6_K ? 512 : 96;
+        int width = TensorTypes.Info(type).BlockSize == 256 ? 512 : 96;
         var random = new Random(3 + (int)type);
         var weight = RandomWeight(type, random, rows, width);
         var dense = new float[rows * width];
@@ -133,7 +134,7 @@ public unsafe class InterleavedKernelTests
             int at = b * info.BlockBytes;
             int dAt = type == TensorType.Q6_K ? 208 : 0;  // Q6_K keeps its d after the quants and scales
             BitConverter.TryWriteBytes(bytes.AsSpan(at + dAt, 2), (Half)(0.0005 + random.NextDouble() * 0.002));
-            if (type is TensorType.Q4_1 or TensorType.Q4_K) BitConverter.TryWriteBytes(bytes.AsSpan(at + 2, 2), (Half)(random.NextDouble() * 0.4 - 0.2));
+            if (type is TensorType.Q4_1 or TensorType.Q4_K or TensorType.Q5_K) BitConverter.TryWriteBytes(bytes.AsSpan(at + 2, 2), (Half)(random.NextDouble() * 0.4 - 0.2));
         }
         var handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
         return new HostTensor("w", type, new Shape(rows, width), handle.AddrOfPinnedObject(), bytes.Length, handle);

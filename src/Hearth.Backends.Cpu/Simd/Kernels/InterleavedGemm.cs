@@ -36,6 +36,10 @@ internal static unsafe class InterleavedGemm
             case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Avx2Small): Groups<Q4_1Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Avx2Wide): Groups<Q4_1Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, _): Groups<Q4_1Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_K, DotKind.Vnni): Groups<Q5_KFormat, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_K, DotKind.Avx2Small): Groups<Q5_KFormat, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_K, DotKind.Avx2Wide): Groups<Q5_KFormat, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_K, _): Groups<Q5_KFormat, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q6_K, DotKind.Vnni): Groups<Q6_KFormat, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q6_K, DotKind.Avx2Small): Groups<Q6_KFormat, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q6_K, DotKind.Avx2Wide): Groups<Q6_KFormat, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
@@ -241,6 +245,13 @@ internal struct Q8_0Format : IInterleavedFormat
     public static bool Nibbles => false;
     public static bool HasOffsets => false;
     public static int OffsetC => 128;
+}
+
+internal struct Q5_KFormat : IInterleavedFormat
+{
+    public static bool Nibbles => false;
+    public static bool HasOffsets => true;
+    public static int OffsetC => 0;
 }
 
 internal struct Q6_KFormat : IInterleavedFormat

@@ -15,6 +15,9 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 /// Per group, per 32-block: d [8] f32, then m [8] f32 when the type has a free offset (Q4_1), then the quants as
 /// unsigned u (weight = d * (u - c) or d * u + m): 4-bit types as 4 chunks of 32 bytes whose byte 4r + i holds u[r][8j + i]
 /// in its low nibble and u[r][8j + 4 + i] in its high one; Q8_0 (u = q + 128) as 8 chunks whose byte 4r + i is u[r][4j + i].
+/// K-quants become blocks of their 32-element sub-blocks: Q4_K (nibbles) and Q5_K (bytes) with d = dA * scale and
+/// m = -dB * min, Q6_K (bytes, u - 32) with one d per 16-element half. Their activations are then quantized in blocks of
+/// 32 (finer than Q8_K's 256).
 /// Rows past the last full group stay in the original layout (the caller runs them with the per-row kernels).
 /// </summary>
 internal sealed unsafe class InterleavedWeights
@@ -30,7 +33,7 @@ internal sealed unsafe class InterleavedWeights
         Groups = groups;
         Blocks = blocks;
         Nibbles = type is TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K;
-        HasOffsets = type is TensorType.Q4_1 or TensorType.Q4_K;
+        HasOffsets = type is TensorType.Q4_1 or TensorType.Q4_K or TensorType.Q5_K;
         OffsetC = type switch { TensorType.Q4_0 => 8, TensorType.Q8_0 => 128, TensorType.Q6_K => 32, _ => 0 };
         HalfScales = type == TensorType.Q6_K;
         BlockStride = StrideOf(Nibbles, HasOffsets || HalfScales);
@@ -58,7 +61,7 @@ internal sealed unsafe class InterleavedWeights
     /// <summary>Whether this machine runs the interleaved kernels for the type (and how the dot is done there).</summary>
     public static bool Supports(TensorType type) => type switch
     {
-        TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K or TensorType.Q6_K => Avx2.IsSupported,
+        TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K => Avx2.IsSupported,
         // Q8_0's u = q + 128 needs vpdpbusd (or the slow exact AVX2 path, which loses to the per-row kernel).
         TensorType.Q8_0 => VnniByteDot.IsSupported,
         _ => false,
@@ -70,7 +73,7 @@ internal sealed unsafe class InterleavedWeights
         ArgumentNullException.ThrowIfNull(weight);
         if (!Supports(weight.Type) || weight.Shape.Rank != 2 || weight.Shape[0] < 8 || weight.Shape[1] % TensorTypes.Info(weight.Type).BlockSize != 0) return null;
         // K-quant rows left over would need Q8_K activations besides the interleaved kernel's blocks of 32.
-        if (weight.Type is TensorType.Q4_K or TensorType.Q6_K && weight.Shape[0] % 8 != 0) return null;
+        if (weight.Type is TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K && weight.Shape[0] % 8 != 0) return null;
         lock (CacheLock)
         {
             if (Cache.TryGetValue(weight, out var existing)) return existing;
@@ -99,7 +102,7 @@ internal sealed unsafe class InterleavedWeights
     private void RepackGroup(int g, byte* rows, long rowBytes)
     {
         // A unit is what one unpack yields: one legacy block of 32, or a K-quant super-block of 8 sub-blocks of 32.
-        int unit = Type is TensorType.Q4_K or TensorType.Q6_K ? 8 : 1;
+        int unit = Type is TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K ? 8 : 1;
         var u = stackalloc byte[8 * 32 * 8];
         var d = stackalloc float[8 * 8];
         var m = stackalloc float[8 * 8];
@@ -129,8 +132,11 @@ internal sealed unsafe class InterleavedWeights
                         }
                         break;
                     default:
-                        // Q4_K: weight = dA * scale[s] * u - dB * min[s] per sub-block s of 32: Q4_1's form with d = dA * scale, m = -dB * min.
-                        Q4_KBlock.Unpack(row + b0 / 8 * Q4_KBlock.BlockBytes, kq, kScales, kMins, out float dA, out float dB);
+                        // Q4_K / Q5_K: weight = dA * scale[s] * u - dB * min[s] per sub-block s of 32: Q4_1's form with
+                        // d = dA * scale, m = -dB * min (Q5_K's 5-bit u stored as bytes).
+                        float dA, dB;
+                        if (Type == TensorType.Q4_K) Q4_KBlock.Unpack(row + b0 / 8 * Q4_KBlock.BlockBytes, kq, kScales, kMins, out dA, out dB);
+                        else Q5_KBlock.Unpack(row + b0 / 8 * Q5_KBlock.BlockBytes, kq, kScales, kMins, out dA, out dB);
                         for (int s = 0; s < 8; s++)
                         {
                             kq[s].Store(u + (s * 8 + r) * 32);
