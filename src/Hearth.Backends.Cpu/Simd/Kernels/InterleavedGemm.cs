@@ -89,8 +89,7 @@ internal static unsafe class InterleavedGemm
         float* m0 = x.Sums(t), m1 = n > 1 ? x.Sums(t + 1) : m0, m2 = n > 2 ? x.Sums(t + 2) : m0, m3 = n > 3 ? x.Sums(t + 3) : m0;
         var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
         var mask = Vector256.Create((byte)0x0F);
-        int* h16 = x.BSums(t), h16b = n > 1 ? x.BSums(t + 1) : h16, h16c = n > 2 ? x.BSums(t + 2) : h16, h16d = n > 3 ? x.BSums(t + 3) : h16;
-        int blockStride = InterleavedWeights.StrideOf(TF.Nibbles, TF.HasOffsets || TF.HalfScales);
+        int blockStride = 32 + (TF.HasOffsets || TF.HalfScales ? 32 : 0) + (TF.Nibbles ? 128 : 256);
         for (int b = 0; b < blocks; b++)
         {
             byte* block = group + (long)b * blockStride;
@@ -169,10 +168,11 @@ internal static unsafe class InterleavedGemm
             {
                 // i = first 16, h = last 16 (also for one token, set above); each half has its own d.
                 var dHigh = Vector256.Load((float*)block + 8);
-                a0 = FinishHalves<TF>(a0, i0, h0, d, dHigh, d0[b], h16 + 2 * b);
-                if (n > 1) a1 = FinishHalves<TF>(a1, i1, h1, d, dHigh, d1[b], h16b + 2 * b);
-                if (n > 2) a2 = FinishHalves<TF>(a2, i2, h2, d, dHigh, d2[b], h16c + 2 * b);
-                if (n > 3) a3 = FinishHalves<TF>(a3, i3, h3, d, dHigh, d3[b], h16d + 2 * b);
+                // Sums per 16 looked up here, not held in registers across the loop (they would crowd the other formats' tiles).
+                a0 = FinishHalves<TF>(a0, i0, h0, d, dHigh, d0[b], x.BSums(t) + 2 * b);
+                if (n > 1) a1 = FinishHalves<TF>(a1, i1, h1, d, dHigh, d1[b], x.BSums(t + 1) + 2 * b);
+                if (n > 2) a2 = FinishHalves<TF>(a2, i2, h2, d, dHigh, d2[b], x.BSums(t + 2) + 2 * b);
+                if (n > 3) a3 = FinishHalves<TF>(a3, i3, h3, d, dHigh, d3[b], x.BSums(t + 3) + 2 * b);
             }
             else
             {
@@ -223,7 +223,7 @@ internal interface IInterleavedFormat
     static abstract bool HasOffsets { get; }
     static abstract int OffsetC { get; }
     /// <summary>Each half (16) of a block has its own d (Q6_K): d [8] for elements 0..15, then d [8] for 16..31.</summary>
-    static virtual bool HalfScales => false;
+    static abstract bool HalfScales { get; }
 }
 
 internal struct Q4_0Format : IInterleavedFormat
@@ -231,6 +231,7 @@ internal struct Q4_0Format : IInterleavedFormat
     public static bool Nibbles => true;
     public static bool HasOffsets => false;
     public static int OffsetC => 8;
+    public static bool HalfScales => false;
 }
 
 internal struct Q4_1Format : IInterleavedFormat
@@ -238,6 +239,7 @@ internal struct Q4_1Format : IInterleavedFormat
     public static bool Nibbles => true;
     public static bool HasOffsets => true;
     public static int OffsetC => 0;
+    public static bool HalfScales => false;
 }
 
 internal struct Q8_0Format : IInterleavedFormat
@@ -245,6 +247,7 @@ internal struct Q8_0Format : IInterleavedFormat
     public static bool Nibbles => false;
     public static bool HasOffsets => false;
     public static int OffsetC => 128;
+    public static bool HalfScales => false;
 }
 
 internal struct Q5_KFormat : IInterleavedFormat
@@ -252,6 +255,7 @@ internal struct Q5_KFormat : IInterleavedFormat
     public static bool Nibbles => false;
     public static bool HasOffsets => true;
     public static int OffsetC => 0;
+    public static bool HalfScales => false;
 }
 
 internal struct Q6_KFormat : IInterleavedFormat

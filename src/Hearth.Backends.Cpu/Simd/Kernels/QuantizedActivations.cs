@@ -39,16 +39,19 @@ internal sealed unsafe class QuantizedActivations
     /// <summary>x [tokens, width] -> 8-bit blocks of <paramref name="blockSize"/> (32 or 256); width is a multiple of it.</summary>
     public void Quantize(float* x, int tokens, int width, int blockSize)
     {
-        Prepare(width, blockSize);
+        Prepare(width, blockSize, sums16: true);
         QuantizeRows(x, 0, tokens);
     }
 
     /// <summary>Sets the layout for the next <see cref="QuantizeRows"/> calls (which may then run in parallel).</summary>
-    public void Prepare(int width, int blockSize)
+    public void Prepare(int width, int blockSize, bool sums16 = false)
     {
         Width = width;
         BlockSize = blockSize;
+        _sums16 = sums16 || blockSize == 256;
     }
+
+    private bool _sums16;
 
     /// <summary>Rows [t0, t1) of x [tokens, Width] (rows are independent, so workers may take disjoint ranges).</summary>
     public void QuantizeRows(float* x, int t0, int t1)
@@ -74,6 +77,7 @@ internal sealed unsafe class QuantizedActivations
                 }
             }
             // Sums per 16 (the K-quant kernels, and Q6_K's halves in the interleaved kernel).
+            if (_sums16)
             {
                 int* bsums = BSums(t);
                 for (int g = 0; g < width / 16; g++)

@@ -120,9 +120,10 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
             hi = Math.Max(hi, _positions[t]);
         }
         int keys = hi - lo + 1;
-        // F32 caches are read in place, run by run (a run = rows contiguous in the cache); f16 ones are gathered into
-        // f32 scratch once per tile. Either way a key's arithmetic is the same, so tiles never change results.
-        bool inPlace = _k.F32 != null && _v.F32 != null;
+        // A one-row tile (decode) reads an F32 cache in place, run by run (a run = rows contiguous in the cache); other
+        // tiles gather the rows into contiguous f32 scratch once (converting f16), which pays when many queries reuse
+        // them. The copy is exact, so a key's arithmetic is the same either way and tiles never change results.
+        bool inPlace = _k.F32 != null && _v.F32 != null && t1 - t0 == 1;
         float* k = scores + _span, v = k + (long)_span * headDim;
         if (!inPlace)
         {

@@ -42,7 +42,7 @@ internal sealed unsafe class MatMulStep(
         int block = interleaved is not null ? 32 : ActivationBlock(type);
         if (block > 0)
         {
-            activations.Prepare(inFeatures, block);
+            activations.Prepare(inFeatures, block, sums16: interleaved?.HalfScales ?? false);
             if (tokens >= 4) pool.Run(_quantize, tokens, Math.Max(1, tokens / (pool.ThreadCount * 4)));
             else activations.QuantizeRows(x, 0, tokens);
         }
