@@ -43,13 +43,21 @@ internal struct Avx2WideByteDot : IByteDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
     {
+        var (uEven, uOdd, xEven, xOdd) = BytePairs.Widen(u, x);
+        return Avx2.Add(acc, Avx2.Add(Avx2.MultiplyAddAdjacent(uEven, xEven), Avx2.MultiplyAddAdjacent(uOdd, xOdd)));
+    }
+}
+
+internal static class BytePairs
+{
+    /// <summary>The even and odd bytes of u (zero-extended) and x (sign-extended) as int16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector256<short> UEven, Vector256<short> UOdd, Vector256<short> XEven, Vector256<short> XOdd) Widen(Vector256<byte> u, Vector256<sbyte> x)
+    {
         var u16 = u.AsInt16();
         var x16 = x.AsInt16();
-        var uEven = u16 & Vector256.Create((short)0x00FF);
-        var uOdd = Vector256.ShiftRightLogical(u16, 8);
-        var xEven = Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(x16, 8), 8);
-        var xOdd = Vector256.ShiftRightArithmetic(x16, 8);
-        return Avx2.Add(acc, Avx2.Add(Avx2.MultiplyAddAdjacent(uEven, xEven), Avx2.MultiplyAddAdjacent(uOdd, xOdd)));
+        return (u16 & Vector256.Create((short)0x00FF), Vector256.ShiftRightLogical(u16, 8),
+            Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(x16, 8), 8), Vector256.ShiftRightArithmetic(x16, 8));
     }
 }
 
@@ -59,12 +67,7 @@ internal struct PortableByteDot : IByteDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
     {
-        var u16 = u.AsInt16();
-        var x16 = x.AsInt16();
-        var uEven = u16 & Vector256.Create((short)0x00FF);
-        var uOdd = Vector256.ShiftRightLogical(u16, 8);
-        var xEven = Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(x16, 8), 8);
-        var xOdd = Vector256.ShiftRightArithmetic(x16, 8);
+        var (uEven, uOdd, xEven, xOdd) = BytePairs.Widen(u, x);
         // u x reaches 255 * 127: widen to int32 before multiplying.
         var lo = Vector256.WidenLower(uEven) * Vector256.WidenLower(xEven) + Vector256.WidenLower(uOdd) * Vector256.WidenLower(xOdd);
         var hi = Vector256.WidenUpper(uEven) * Vector256.WidenUpper(xEven) + Vector256.WidenUpper(uOdd) * Vector256.WidenUpper(xOdd);

@@ -239,15 +239,27 @@ internal unsafe struct F32Column : IPanelColumn
     public static Vector512<float> Column(Vector512<uint> loaded, int c) => loaded.AsSingle();
 }
 
-internal unsafe struct F16Column : IPanelColumn
+/// <summary>Panels of 16-bit elements: columns k and k + 1 (k even) in one load, 16 lanes of 2 halves.</summary>
+internal static unsafe class PairedColumns
 {
-    public static int Columns => 2;
-
-    // Columns k and k + 1 (k even): 16 lanes of 2 halves.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<uint> Load(byte* panel, int k) => Vector512.Load((uint*)panel + (long)k * 8);
 
     public static void* Address(byte* panel, int k) => (uint*)panel + (long)k * 8;
+
+    /// <summary>Column c (0 or 1) of a load, as the element's bits in the top half of each lane (h &lt;&lt; 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<uint> Top(Vector512<uint> loaded, int c) => c == 0 ? loaded << 16 : loaded & Vector512.Create(0xFFFF0000u);
+}
+
+internal unsafe struct F16Column : IPanelColumn
+{
+    public static int Columns => 2;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<uint> Load(byte* panel, int k) => PairedColumns.Load(panel, k);
+
+    public static void* Address(byte* panel, int k) => PairedColumns.Address(panel, k);
 
     // Column c's f16 bits moved to the top half of each lane (h << 16), then exact for finite f16 (PanelWeights does not
     // repack matrices with infinities or NaNs): exponent and mantissa shifted into f32 position and rebiased by a
@@ -255,7 +267,7 @@ internal unsafe struct F16Column : IPanelColumn
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Column(Vector512<uint> loaded, int c)
     {
-        var top = c == 0 ? loaded << 16 : loaded & Vector512.Create(0xFFFF0000u);
+        var top = PairedColumns.Top(loaded, c);
         var magnitude = ((top >>> 3) & Vector512.Create(0x0FFFE000u)).AsSingle() * Vector512.Create(0x77800000u).AsSingle();
         return Vector512.ConditionalSelect(Vector512.Create(0x80000000u), top, magnitude.AsUInt32()).AsSingle();
     }
@@ -265,15 +277,14 @@ internal unsafe struct BF16Column : IPanelColumn
 {
     public static int Columns => 2;
 
-    // Columns k and k + 1 (k even): 16 lanes of 2 halves.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> Load(byte* panel, int k) => Vector512.Load((uint*)panel + (long)k * 8);
+    public static Vector512<uint> Load(byte* panel, int k) => PairedColumns.Load(panel, k);
 
-    public static void* Address(byte* panel, int k) => (uint*)panel + (long)k * 8;
+    public static void* Address(byte* panel, int k) => PairedColumns.Address(panel, k);
 
+    // bf16 bits in the top half of a lane are the f32 value.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Column(Vector512<uint> loaded, int c) =>
-        (c == 0 ? loaded << 16 : loaded & Vector512.Create(0xFFFF0000u)).AsSingle();
+    public static Vector512<float> Column(Vector512<uint> loaded, int c) => PairedColumns.Top(loaded, c).AsSingle();
 }
 
 internal interface IPanelCount
