@@ -1,5 +1,9 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
 using Hearth.Backends.Cpu.Reference;
 using Hearth.Backends.Cpu.Simd;
 using Hearth.Compute;
@@ -8,11 +12,14 @@ using Hearth.Core;
 namespace Hearth.Benchmarks;
 
 /// <summary>
-/// Matrix-vector products (one decode token) per weight type at TinyLlama shapes, on cpu-ref and on cpu with 1 and
-/// 2 threads. Weight bandwidth = weight bytes / mean time (see WeightBytes in the log).
+/// Matrix products per weight type at TinyLlama shapes, on cpu-ref and on cpu with 1 and 2 threads: Tokens = 1 is the
+/// decode matrix-vector product (read the GB/s column: weight bytes / median time), Tokens = 64 a prefill-style
+/// matrix-matrix product (read GFLOP/s: 2 * out * in * tokens / median time).
 /// dotnet run -c Release --project benchmarks/Hearth.Benchmarks -- --filter '*KernelBenchmarks*' --inProcess --warmupCount 2 --iterationCount 5
-/// Read the Median column; the machine is shared and noisy.
+/// Narrow it with e.g. --filter '*KernelBenchmarks*' and BenchmarkDotNet's --anyCategories / param filters; cpu-ref
+/// with 64 tokens is slow. Read the median-based columns; the machine is shared and noisy.
 /// </summary>
+[Config(typeof(RateConfig))]
 public class KernelBenchmarks
 {
     private IComputeDevice? _device;
@@ -31,6 +38,10 @@ public class KernelBenchmarks
     [Params("cpu-ref", "cpu:1", "cpu:2")]
     public string Backend { get; set; } = "cpu:1";
 
+    /// <summary>Activation rows: 1 = decode (matrix-vector), 64 = prefill-style (matrix-matrix).</summary>
+    [Params(1, 64)]
+    public int Tokens { get; set; } = 1;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -43,17 +54,16 @@ public class KernelBenchmarks
         FillWeights(Type, info, bytes, random);
         _weightHandle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
         var weight = new HostTensor("w", Type, new Shape(outFeatures, inFeatures), _weightHandle.AddrOfPinnedObject(), bytes.Length, bytes);
-        var x = new float[inFeatures];
+        var x = new float[Tokens * inFeatures];
         for (int i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 2 - 1);
         _xHandle = GCHandle.Alloc(x, GCHandleType.Pinned);
-        var xTensor = new HostTensor("x", TensorType.F32, new Shape(1, inFeatures), _xHandle.AddrOfPinnedObject(), x.Length * 4L, x);
+        var xTensor = new HostTensor("x", TensorType.F32, new Shape(Tokens, inFeatures), _xHandle.AddrOfPinnedObject(), x.Length * 4L, x);
 
         _device = Backend == "cpu-ref" ? new CpuReferenceDevice() : new CpuDevice(int.Parse(Backend[4..], System.Globalization.CultureInfo.InvariantCulture));
         var graph = new ComputeGraph();
         var y = graph.MatMul("y", graph.Weight(xTensor), graph.Weight(weight));
         graph.MarkOutput(y);
         _exe = _device.Compile(graph);
-        Console.WriteLine($"// WeightBytes {Type} {Shape} = {bytes.Length}");
     }
 
     [Benchmark]
@@ -98,5 +108,46 @@ public class KernelBenchmarks
         for (int b = 0; b < bytes.Length / info.BlockBytes && halves.Length > 0; b++)
             foreach (int offset in halves)
                 BitConverter.TryWriteBytes(bytes.AsSpan(b * info.BlockBytes + offset), (Half)(0.001 + random.NextDouble() * 0.01));
+    }
+}
+
+/// <summary>Adds the GB/s and GFLOP/s columns (from the median time) to <see cref="KernelBenchmarks"/>.</summary>
+internal sealed class RateConfig : ManualConfig
+{
+    public RateConfig()
+    {
+        AddColumn(new MatMulRateColumn(gigaflops: false));
+        AddColumn(new MatMulRateColumn(gigaflops: true));
+    }
+}
+
+/// <summary>Weight GB/s (weight bytes / median) or GFLOP/s (2 * out * in * tokens / median) of a KernelBenchmarks case.</summary>
+internal sealed class MatMulRateColumn(bool gigaflops) : IColumn
+{
+    public string Id => nameof(MatMulRateColumn) + (gigaflops ? "Flops" : "Bytes");
+    public string ColumnName => gigaflops ? "GFLOP/s (median)" : "weight GB/s (median)";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => gigaflops ? 1 : 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => gigaflops ? "2 * out * in * tokens / median time, in 1e9 per second" : "weight bytes read once / median time, in 1e9 bytes per second";
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var statistics = summary[benchmarkCase]?.ResultStatistics;
+        if (statistics is null) return "NA";
+        var type = (TensorType)benchmarkCase.Parameters["Type"];
+        var shape = ((string)benchmarkCase.Parameters["Shape"]).Split('x');
+        long outFeatures = long.Parse(shape[0], System.Globalization.CultureInfo.InvariantCulture);
+        long inFeatures = long.Parse(shape[1], System.Globalization.CultureInfo.InvariantCulture);
+        int tokens = (int)benchmarkCase.Parameters["Tokens"];
+        double seconds = statistics.Median / 1e9;
+        double value = gigaflops ? 2.0 * outFeatures * inFeatures * tokens / seconds / 1e9
+            : TensorTypes.RowBytes(type, (int)inFeatures) * outFeatures / seconds / 1e9;
+        return value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
     }
 }
