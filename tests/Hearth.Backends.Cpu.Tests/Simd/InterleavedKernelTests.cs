@@ -23,6 +23,7 @@ public unsafe class InterleavedKernelTests
         {
             yield return InterleavedGemm.DotKind.Avx2Wide;
             if (type != TensorType.Q8_0) yield return InterleavedGemm.DotKind.Avx2Small;
+            else yield return InterleavedGemm.DotKind.Avx2Signed;
         }
         if (AvxVnni.IsSupported) yield return InterleavedGemm.DotKind.Vnni;
     }
@@ -39,6 +40,7 @@ public unsafe class InterleavedKernelTests
             for (int i = 0; i < 32; i++) x[i] = (sbyte)random.Next(-127, 128);
             if (trial % 4 == 0) Array.Fill(u, (byte)255);
             if (trial % 4 == 1) Array.Fill(x, (sbyte)-127);
+            if (trial % 4 == 2) { Array.Fill(u, (byte)0); Array.Fill(x, (sbyte)127); }
             var acc = Vector256.Create(trial, -trial, 7, 0, int.MaxValue / 2, -5, 3, 1);
             var expected = new int[8];
             for (int l = 0; l < 8; l++)
@@ -53,6 +55,13 @@ public unsafe class InterleavedKernelTests
             if (AvxVnni.IsSupported) Assert.Equal(expected, ToArray(VnniByteDot.Add(acc, uv, xv)));
             if (Avx2.IsSupported)
             {
+                var expectedSigned = new int[8];
+                for (int l = 0; l < 8; l++)
+                {
+                    expectedSigned[l] = acc.GetElement(l);
+                    for (int i = 0; i < 4; i++) expectedSigned[l] += (u[4 * l + i] - 128) * x[4 * l + i];
+                }
+                Assert.Equal(expectedSigned, ToArray(Avx2SignedByteDot.Add(acc, uv, xv)));
                 var small = Vector256.Min(uv, Vector256.Create((byte)Avx2SmallByteDot.MaxU));
                 var expectedSmall = new int[8];
                 for (int l = 0; l < 8; l++)

@@ -12,6 +12,9 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 /// </summary>
 internal interface IByteDot
 {
+    /// <summary>What the dot subtracts from every u first: it adds the sums of (u - Bias) x (0 for all but <see cref="Avx2SignedByteDot"/>).</summary>
+    static abstract int Bias { get; }
+
     static abstract Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x);
 }
 
@@ -19,6 +22,7 @@ internal interface IByteDot
 internal struct VnniByteDot : IByteDot
 {
     public static bool IsSupported => AvxVnni.IsSupported;
+    public static int Bias => 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x) => AvxVnni.MultiplyWideningAndAdd(acc, u, x);
@@ -31,15 +35,36 @@ internal struct VnniByteDot : IByteDot
 internal struct Avx2SmallByteDot : IByteDot
 {
     public const int MaxU = 129;
+    public static int Bias => 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x) =>
         Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1)));
 }
 
+/// <summary>
+/// AVX2 for bytes that are 8-bit signed quants plus 128 (Q8_0's u = q + 128): adds the sums of (u - 128) x = q x with
+/// the sign trick, vpmaddubsw(|q|, sign(x, q)), exact because |q| &lt;= 128 and |x| &lt;= 127 keep a pair within int16.
+/// Half the work of the exact wide path; the caller's offset correction drops the 128 (<see cref="Bias"/>).
+/// </summary>
+internal struct Avx2SignedByteDot : IByteDot
+{
+    public static int Bias => 128;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+    {
+        var q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+        var products = Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q));
+        return Avx2.Add(acc, Avx2.MultiplyAddAdjacent(products, Vector256.Create((short)1)));
+    }
+}
+
 /// <summary>AVX2, exact for any u: even and odd bytes widened to int16 and multiplied pairwise by vpmaddwd.</summary>
 internal struct Avx2WideByteDot : IByteDot
 {
+    public static int Bias => 0;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
     {
@@ -64,6 +89,8 @@ internal static class BytePairs
 /// <summary>Portable Vector256 widening (machines without AVX2).</summary>
 internal struct PortableByteDot : IByteDot
 {
+    public static int Bias => 0;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
     {

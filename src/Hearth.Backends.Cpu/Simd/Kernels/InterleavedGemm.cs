@@ -13,13 +13,13 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 internal static unsafe class InterleavedGemm
 {
     /// <summary>Which byte-dot the kernels use (tests pin each one to check it against the others).</summary>
-    public enum DotKind { Auto, Vnni, Avx2Small, Avx2Wide, Portable }
+    public enum DotKind { Auto, Vnni, Avx2Small, Avx2Wide, Avx2Signed, Portable }
 
     public static DotKind Chosen(InterleavedWeights w, DotKind requested = DotKind.Auto)
     {
         if (requested != DotKind.Auto) return requested;
         if (VnniByteDot.IsSupported) return DotKind.Vnni;
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) return w.Type == Hearth.Core.TensorType.Q8_0 ? DotKind.Avx2Wide : DotKind.Avx2Small;
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) return w.Type == Hearth.Core.TensorType.Q8_0 ? DotKind.Avx2Signed : DotKind.Avx2Small;
         return DotKind.Portable;
     }
 
@@ -47,6 +47,7 @@ internal static unsafe class InterleavedGemm
             case (Hearth.Core.TensorType.Q8_0, DotKind.Vnni): Groups<Q8_0Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Small): throw new ArgumentException("Q8_0's quants overflow the small AVX2 byte dot", nameof(dot));
             case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Wide): Groups<Q8_0Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Signed): Groups<Q8_0Format, Avx2SignedByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q8_0, _): Groups<Q8_0Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             default: throw new ArgumentException($"no interleaved kernel for {w.Type}", nameof(w));
         }
@@ -169,10 +170,10 @@ internal static unsafe class InterleavedGemm
                 // i = first 16, h = last 16 (also for one token, set above); each half has its own d.
                 var dHigh = Vector256.Load((float*)block + 8);
                 // Sums per 16 looked up here, not held in registers across the loop (they would crowd the other formats' tiles).
-                a0 = FinishHalves<TF>(a0, i0, h0, d, dHigh, d0[b], x.BSums(t) + 2 * b);
-                if (n > 1) a1 = FinishHalves<TF>(a1, i1, h1, d, dHigh, d1[b], x.BSums(t + 1) + 2 * b);
-                if (n > 2) a2 = FinishHalves<TF>(a2, i2, h2, d, dHigh, d2[b], x.BSums(t + 2) + 2 * b);
-                if (n > 3) a3 = FinishHalves<TF>(a3, i3, h3, d, dHigh, d3[b], x.BSums(t + 3) + 2 * b);
+                a0 = FinishHalves<TF, TD>(a0, i0, h0, d, dHigh, d0[b], x.BSums(t) + 2 * b);
+                if (n > 1) a1 = FinishHalves<TF, TD>(a1, i1, h1, d, dHigh, d1[b], x.BSums(t + 1) + 2 * b);
+                if (n > 2) a2 = FinishHalves<TF, TD>(a2, i2, h2, d, dHigh, d2[b], x.BSums(t + 2) + 2 * b);
+                if (n > 3) a3 = FinishHalves<TF, TD>(a3, i3, h3, d, dHigh, d3[b], x.BSums(t + 3) + 2 * b);
             }
             else
             {
@@ -180,10 +181,10 @@ internal static unsafe class InterleavedGemm
                 if (n > 1) i1 += h1;
                 if (n > 2) i2 += h2;
                 if (n > 3) i3 += h3;
-                a0 = Finish<TF>(a0, i0, d, block, d0[b], s0[b], m0[b]);
-                if (n > 1) a1 = Finish<TF>(a1, i1, d, block, d1[b], s1[b], m1[b]);
-                if (n > 2) a2 = Finish<TF>(a2, i2, d, block, d2[b], s2[b], m2[b]);
-                if (n > 3) a3 = Finish<TF>(a3, i3, d, block, d3[b], s3[b], m3[b]);
+                a0 = Finish<TF, TD>(a0, i0, d, block, d0[b], s0[b], m0[b]);
+                if (n > 1) a1 = Finish<TF, TD>(a1, i1, d, block, d1[b], s1[b], m1[b]);
+                if (n > 2) a2 = Finish<TF, TD>(a2, i2, d, block, d2[b], s2[b], m2[b]);
+                if (n > 3) a3 = Finish<TF, TD>(a3, i3, d, block, d3[b], s3[b], m3[b]);
             }
         }
         a0.Store(dst);
@@ -194,10 +195,11 @@ internal static unsafe class InterleavedGemm
 
     // acc + float(dot - c * sum(x_q)) * (d * d_x) [+ m * (d_x * sum(x_q))]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Finish<TF>(Vector256<float> acc, Vector256<int> dot, Vector256<float> d, byte* block, float dx, int sumQ, float sumX)
-        where TF : struct, IInterleavedFormat
+    private static Vector256<float> Finish<TF, TD>(Vector256<float> acc, Vector256<int> dot, Vector256<float> d, byte* block, float dx, int sumQ, float sumX)
+        where TF : struct, IInterleavedFormat where TD : struct, IByteDot
     {
-        if (TF.OffsetC != 0) dot -= Vector256.Create(TF.OffsetC * sumQ);
+        // The dot already took TD.Bias off every u.
+        if (TF.OffsetC != TD.Bias) dot -= Vector256.Create((TF.OffsetC - TD.Bias) * sumQ);
         acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dot), d * Vector256.Create(dx), acc);
         if (TF.HasOffsets) acc = Vector256.FusedMultiplyAdd(Vector256.Load((float*)block + 8), Vector256.Create(sumX), acc);
         return acc;
@@ -205,12 +207,13 @@ internal static unsafe class InterleavedGemm
 
     // acc + float(low - c * sum(x_q[0..16))) * (dLow * d_x) + float(high - c * sum(x_q[16..32))) * (dHigh * d_x)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> FinishHalves<TF>(Vector256<float> acc, Vector256<int> low, Vector256<int> high, Vector256<float> dLow,
-        Vector256<float> dHigh, float dx, int* sums16) where TF : struct, IInterleavedFormat
+    private static Vector256<float> FinishHalves<TF, TD>(Vector256<float> acc, Vector256<int> low, Vector256<int> high, Vector256<float> dLow,
+        Vector256<float> dHigh, float dx, int* sums16) where TF : struct, IInterleavedFormat where TD : struct, IByteDot
     {
         var scale = Vector256.Create(dx);
-        acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(low - Vector256.Create(TF.OffsetC * sums16[0])), dLow * scale, acc);
-        return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(high - Vector256.Create(TF.OffsetC * sums16[1])), dHigh * scale, acc);
+        int c = TF.OffsetC - TD.Bias;
+        acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(low - Vector256.Create(c * sums16[0])), dLow * scale, acc);
+        return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(high - Vector256.Create(c * sums16[1])), dHigh * scale, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -62,8 +62,8 @@ internal sealed unsafe class InterleavedWeights
     public static bool Supports(TensorType type) => type switch
     {
         TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K => Avx2.IsSupported,
-        // Q8_0's u = q + 128 needs vpdpbusd (or the slow exact AVX2 path, which loses to the per-row kernel).
-        TensorType.Q8_0 => VnniByteDot.IsSupported,
+        // Q8_0's u = q + 128: vpdpbusd, or AVX2's sign trick on u - 128 (Avx2SignedByteDot).
+        TensorType.Q8_0 => Avx2.IsSupported,
         _ => false,
     };
 
