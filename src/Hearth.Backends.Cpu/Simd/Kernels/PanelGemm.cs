@@ -1,13 +1,16 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Hearth.Backends.Cpu.Simd.Kernels;
 
 /// <summary>
-/// x [T, in] (F32) @ <see cref="PanelWeights"/> -> 16 outputs per panel per token, for tiles of 2 panels x up to 8
-/// tokens (16 accumulators of 16 floats): each panel column is loaded and widened once per tile and multiplied by every
-/// token of the tile. Batch invariance: every output is one FMA chain over k in order starting from zero (its lane of
-/// its panel's accumulator), whatever the tile, so a row of x gives the same outputs in any batch.
+/// x [T, in] (F32) @ <see cref="PanelWeights"/> -> 16 outputs per panel per token. A panel is read in units of one
+/// vector: with 512-bit vectors a unit is the whole panel (16 rows), with 256-bit vectors (AVX2) each half (8 rows).
+/// Tiles of 2 units x up to 8 tokens (512-bit: 16 accumulators of the 32 registers) or up to 4 tokens (256-bit: 8 of
+/// AVX2's 16): each unit column is loaded and widened once per tile and multiplied by every token of the tile.
+/// Batch invariance: every output is one FMA chain over k in order starting from zero (its lane of its unit's
+/// accumulator), whatever the tile or the vector width, so a row of x gives the same outputs in any batch.
 /// </summary>
 internal static unsafe class PanelGemm
 {
@@ -17,117 +20,224 @@ internal static unsafe class PanelGemm
     /// <summary>Panels [g0, g1) for tokens [0, tokens): dst[t * dstStride + 16 g + r].</summary>
     public static void Run(PanelWeights w, int g0, int g1, float* x, int tokens, float* dst, int dstStride)
     {
+        if (Vector512.IsHardwareAccelerated) Run<Lanes512, Vector512<float>>(w, g0, g1, x, tokens, dst, dstStride);
+        else Run<Lanes256, Vector256<float>>(w, g0, g1, x, tokens, dst, dstStride);
+    }
+
+    /// <summary>The same with the vector width chosen by the caller (tests run both where the machine can).</summary>
+    internal static void Run<TL, TV>(PanelWeights w, int g0, int g1, float* x, int tokens, float* dst, int dstStride)
+        where TL : struct, IPanelLanes<TV> where TV : struct
+    {
         switch (w.Type)
         {
-            case Hearth.Core.TensorType.F32: Panels<F32Column>(w, g0, g1, x, tokens, dst, dstStride); break;
-            case Hearth.Core.TensorType.F16: Panels<F16Column>(w, g0, g1, x, tokens, dst, dstStride); break;
-            default: Panels<BF16Column>(w, g0, g1, x, tokens, dst, dstStride); break;
+            case Hearth.Core.TensorType.F32: Panels<TL, TV, F32Column>(w, g0, g1, x, tokens, dst, dstStride); break;
+            case Hearth.Core.TensorType.F16: Panels<TL, TV, F16Column>(w, g0, g1, x, tokens, dst, dstStride); break;
+            default: Panels<TL, TV, BF16Column>(w, g0, g1, x, tokens, dst, dstStride); break;
         }
     }
 
-    private static void Panels<TC>(PanelWeights w, int g0, int g1, float* x, int tokens, float* dst, int dstStride) where TC : struct, IPanelColumn
+    private static void Panels<TL, TV, TC>(PanelWeights w, int g0, int g1, float* x, int tokens, float* dst, int dstStride)
+        where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn
     {
         int width = w.Width;
+        int perPanel = PanelWeights.Rows / TL.Lanes;
+        int u0 = g0 * perPanel, u1 = g1 * perPanel;
         for (int c0 = 0; c0 < tokens; c0 += TokenChunk)
         {
             int c1 = Math.Min(tokens, c0 + TokenChunk);
-            int g = g0;
+            float* xc = x + (long)c0 * width, dc = dst + (long)c0 * dstStride;
+            int u = u0;
             if (c1 - c0 == 1)
             {
-                // One token (decode): four panels at a time, four chains and four streams in flight.
-                for (; g + 4 <= g1; g += 4)
-                    Decode4<TC>(w.Group(g), w.Group(g + 1), w.Group(g + 2), w.Group(g + 3), width, x + (long)c0 * width, dst + (long)c0 * dstStride + g * 16);
+                // One token (decode): four units at a time, four chains and four streams in flight; at 256 bits eight
+                // units (four panels, four streams).
+                if (TL.Lanes < PanelWeights.Rows && TC.Columns == 2)
+                    for (; u + 8 <= u1; u += 8) Decode8<TL, TV, TC>(w, u, width, xc, dc + u * TL.Lanes);
+                for (; u + 4 <= u1; u += 4)
+                    Decode4<TL, TV, TC>(Unit<TL, TV>(w, u), Unit<TL, TV>(w, u + 1), Unit<TL, TV>(w, u + 2), Unit<TL, TV>(w, u + 3), width, xc, dc + u * TL.Lanes);
             }
-            for (; g < g1; g += 2)
+            if (TL.Lanes < PanelWeights.Rows && TC.Columns == 2 && c1 - c0 > 4)
             {
-                bool pair = g + 1 < g1;
-                byte* p0 = w.Group(g), p1 = pair ? w.Group(g + 1) : p0;
-                int t = c0;
-                for (; t + 8 <= c1; t += 8) Tile2<TC, Eight>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride);
-                switch (c1 - t)
+                // 256-bit lanes have too few registers for tiles that hide the widening of 16-bit columns: widen each
+                // panel once per token chunk into an F32 panel (exact), then run the F32 tiles on it from L2.
+                for (; u < u1; u += 2) WidenedPanel<TL, TV, TC>(Unit<TL, TV>(w, u), width, xc, c1 - c0, dc + u * TL.Lanes, dstStride);
+            }
+            for (; u < u1; u += 2)
+            {
+                bool pair = u + 1 < u1;
+                byte* p0 = Unit<TL, TV>(w, u), p1 = pair ? Unit<TL, TV>(w, u + 1) : p0;
+                float* o = dc + u * TL.Lanes;
+                int t = 0, n = c1 - c0;
+                if (TL.Lanes == 16)
+                    for (; t + 8 <= n; t += 8) Tile2<TL, TV, TC, Eight>(p0, p1, pair, width, xc + (long)t * width, o + (long)t * dstStride, dstStride);
+                for (; t + 4 <= n; t += 4) Tile2<TL, TV, TC, Four>(p0, p1, pair, width, xc + (long)t * width, o + (long)t * dstStride, dstStride);
+                switch (n - t)
                 {
-                    case 7: Tile2<TC, Seven>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 6: Tile2<TC, Six>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 5: Tile2<TC, Five>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 4: Tile2<TC, Four>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 3: Tile2<TC, Three>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 2: Tile2<TC, Two>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
-                    case 1: Tile2<TC, One>(p0, p1, pair, width, x + (long)t * width, dst + (long)t * dstStride + g * 16, dstStride); break;
+                    case 3: Tile2<TL, TV, TC, Three>(p0, p1, pair, width, xc + (long)t * width, o + (long)t * dstStride, dstStride); break;
+                    case 2: Tile2<TL, TV, TC, Two>(p0, p1, pair, width, xc + (long)t * width, o + (long)t * dstStride, dstStride); break;
+                    case 1: Tile2<TL, TV, TC, One>(p0, p1, pair, width, xc + (long)t * width, o + (long)t * dstStride, dstStride); break;
                 }
             }
         }
     }
 
-    // Four panels x one token -> dst[0..63]; each output is the same FMA chain as in Tile.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Decode4<TC>(byte* p0, byte* p1, byte* p2, byte* p3, int width, float* x, float* dst) where TC : struct, IPanelColumn
+    [ThreadStatic] private static AlignedBuffer? _widened;
+
+    // A 16-bit panel (units p, p + 1: the two halves at 256 bits) x n tokens, through an F32 copy of the panel.
+    private static void WidenedPanel<TL, TV, TC>(byte* p, int width, float* x, int n, float* dst, int dstStride)
+        where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn
     {
-        var a0 = Vector512<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+        long bytes = (long)((width + 1) & ~1) * 64;
+        if (_widened is null || _widened.Bytes < bytes) _widened = new AlignedBuffer(bytes);
+        byte* f = _widened.Pointer;
+        for (int k = 0; k < width; k += 2)
+        {
+            for (int h = 0; h < PanelWeights.Rows / TL.Lanes; h++)
+            {
+                var loaded = Load<TL, TV, TC>(p + h * TL.Lanes * 4, k);
+                TL.Store(Column<TL, TV, TC>(loaded, 0), (float*)F32Column.Address(f, k) + h * TL.Lanes);
+                TL.Store(Column<TL, TV, TC>(loaded, 1), (float*)F32Column.Address(f, k + 1) + h * TL.Lanes);
+            }
+        }
+        byte* f1 = f + TL.Lanes * 4;
+        int t = 0;
+        // F32 columns need no widening registers: 2 units x 6 tokens fit AVX2's 16.
+        for (; t + 6 <= n; t += 6) Tile<TL, TV, F32Column, Six, TwoUnits>(f, f1, width, x + (long)t * width, dst + (long)t * dstStride, dstStride);
+        for (; t + 4 <= n; t += 4) Tile<TL, TV, F32Column, Four, TwoUnits>(f, f1, width, x + (long)t * width, dst + (long)t * dstStride, dstStride);
+        switch (n - t)
+        {
+            case 3: Tile<TL, TV, F32Column, Three, TwoUnits>(f, f1, width, x + (long)t * width, dst + (long)t * dstStride, dstStride); break;
+            case 2: Tile<TL, TV, F32Column, Two, TwoUnits>(f, f1, width, x + (long)t * width, dst + (long)t * dstStride, dstStride); break;
+            case 1: Tile<TL, TV, F32Column, One, TwoUnits>(f, f1, width, x + (long)t * width, dst + (long)t * dstStride, dstStride); break;
+        }
+    }
+
+    // Unit u: panel u / perPanel, rows (u % perPanel) * Lanes on; a lane is 4 bytes in every panel layout.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* Unit<TL, TV>(PanelWeights w, int u) where TL : struct, IPanelLanes<TV> where TV : struct =>
+        TL.Lanes == PanelWeights.Rows ? w.Group(u) : w.Group(u / (PanelWeights.Rows / TL.Lanes)) + u % (PanelWeights.Rows / TL.Lanes) * TL.Lanes * 4;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Load<TL, TV, TC>(byte* unit, int k) where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn =>
+        TL.Load(TC.Address(unit, k));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Column<TL, TV, TC>(TV loaded, int c) where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn =>
+        TC.Columns == 1 ? loaded : TC.IsBF16 ? TL.BF16(loaded, c) : TL.F16(loaded, c);
+
+    // Four units x one token -> dst[0 .. 4 Lanes); each output is the same FMA chain as in Tile.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Decode4<TL, TV, TC>(byte* p0, byte* p1, byte* p2, byte* p3, int width, float* x, float* dst)
+        where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn
+    {
+        var a0 = TL.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
         int k = 0;
         if (TC.Columns == 1)
         {
             for (; k < width; k++)
             {
-                var v = Vector512.Create(x[k]);
-                a0 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p0, k), 0), v, a0);
-                a1 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p1, k), 0), v, a1);
-                a2 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p2, k), 0), v, a2);
-                a3 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p3, k), 0), v, a3);
+                var v = TL.Broadcast(x[k]);
+                a0 = TL.Fma(Load<TL, TV, TC>(p0, k), v, a0);
+                a1 = TL.Fma(Load<TL, TV, TC>(p1, k), v, a1);
+                a2 = TL.Fma(Load<TL, TV, TC>(p2, k), v, a2);
+                a3 = TL.Fma(Load<TL, TV, TC>(p3, k), v, a3);
             }
         }
         else
         {
             for (; k + 2 <= width; k += 2)
             {
-                System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p0, k + PrefetchColumns));
-                System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p1, k + PrefetchColumns));
-                System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p2, k + PrefetchColumns));
-                System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p3, k + PrefetchColumns));
-                var c0 = TC.Load(p0, k); var c1 = TC.Load(p1, k); var c2 = TC.Load(p2, k); var c3 = TC.Load(p3, k);
-                var v = Vector512.Create(x[k]);
-                a0 = Vector512.FusedMultiplyAdd(TC.Column(c0, 0), v, a0);
-                a1 = Vector512.FusedMultiplyAdd(TC.Column(c1, 0), v, a1);
-                a2 = Vector512.FusedMultiplyAdd(TC.Column(c2, 0), v, a2);
-                a3 = Vector512.FusedMultiplyAdd(TC.Column(c3, 0), v, a3);
-                v = Vector512.Create(x[k + 1]);
-                a0 = Vector512.FusedMultiplyAdd(TC.Column(c0, 1), v, a0);
-                a1 = Vector512.FusedMultiplyAdd(TC.Column(c1, 1), v, a1);
-                a2 = Vector512.FusedMultiplyAdd(TC.Column(c2, 1), v, a2);
-                a3 = Vector512.FusedMultiplyAdd(TC.Column(c3, 1), v, a3);
+                Sse.Prefetch0(TC.Address(p0, k + PrefetchColumns));
+                Sse.Prefetch0(TC.Address(p1, k + PrefetchColumns));
+                Sse.Prefetch0(TC.Address(p2, k + PrefetchColumns));
+                Sse.Prefetch0(TC.Address(p3, k + PrefetchColumns));
+                var c0 = Load<TL, TV, TC>(p0, k); var c1 = Load<TL, TV, TC>(p1, k); var c2 = Load<TL, TV, TC>(p2, k); var c3 = Load<TL, TV, TC>(p3, k);
+                var v = TL.Broadcast(x[k]);
+                a0 = TL.Fma(Column<TL, TV, TC>(c0, 0), v, a0);
+                a1 = TL.Fma(Column<TL, TV, TC>(c1, 0), v, a1);
+                a2 = TL.Fma(Column<TL, TV, TC>(c2, 0), v, a2);
+                a3 = TL.Fma(Column<TL, TV, TC>(c3, 0), v, a3);
+                v = TL.Broadcast(x[k + 1]);
+                a0 = TL.Fma(Column<TL, TV, TC>(c0, 1), v, a0);
+                a1 = TL.Fma(Column<TL, TV, TC>(c1, 1), v, a1);
+                a2 = TL.Fma(Column<TL, TV, TC>(c2, 1), v, a2);
+                a3 = TL.Fma(Column<TL, TV, TC>(c3, 1), v, a3);
             }
             if (k < width)
             {
-                var v = Vector512.Create(x[k]);
-                a0 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p0, k), 0), v, a0);
-                a1 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p1, k), 0), v, a1);
-                a2 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p2, k), 0), v, a2);
-                a3 = Vector512.FusedMultiplyAdd(TC.Column(TC.Load(p3, k), 0), v, a3);
+                var v = TL.Broadcast(x[k]);
+                a0 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p0, k), 0), v, a0);
+                a1 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p1, k), 0), v, a1);
+                a2 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p2, k), 0), v, a2);
+                a3 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p3, k), 0), v, a3);
             }
         }
-        a0.Store(dst);
-        a1.Store(dst + 16);
-        a2.Store(dst + 32);
-        a3.Store(dst + 48);
+        TL.Store(a0, dst);
+        TL.Store(a1, dst + TL.Lanes);
+        TL.Store(a2, dst + 2 * TL.Lanes);
+        TL.Store(a3, dst + 3 * TL.Lanes);
+    }
+
+    // Eight units (four panels of two 256-bit halves) x one token -> dst[0 .. 8 Lanes): each output the same FMA chain.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Decode8<TL, TV, TC>(PanelWeights w, int u, int width, float* x, float* dst)
+        where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn
+    {
+        byte* p0 = Unit<TL, TV>(w, u), p2 = Unit<TL, TV>(w, u + 2), p4 = Unit<TL, TV>(w, u + 4), p6 = Unit<TL, TV>(w, u + 6);
+        int half = TL.Lanes * 4;
+        var a0 = TL.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+        int k = 0;
+        for (; k + 2 <= width; k += 2)
+        {
+            Sse.Prefetch0(TC.Address(p0, k + PrefetchColumns));
+            Sse.Prefetch0(TC.Address(p2, k + PrefetchColumns));
+            Sse.Prefetch0(TC.Address(p4, k + PrefetchColumns));
+            Sse.Prefetch0(TC.Address(p6, k + PrefetchColumns));
+            var v0 = TL.Broadcast(x[k]);
+            var v1 = TL.Broadcast(x[k + 1]);
+            var c = Load<TL, TV, TC>(p0, k); a0 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a0));
+            c = Load<TL, TV, TC>(p0 + half, k); a1 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a1));
+            c = Load<TL, TV, TC>(p2, k); a2 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a2));
+            c = Load<TL, TV, TC>(p2 + half, k); a3 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a3));
+            c = Load<TL, TV, TC>(p4, k); a4 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a4));
+            c = Load<TL, TV, TC>(p4 + half, k); a5 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a5));
+            c = Load<TL, TV, TC>(p6, k); a6 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a6));
+            c = Load<TL, TV, TC>(p6 + half, k); a7 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a7));
+        }
+        if (k < width)
+        {
+            var v0 = TL.Broadcast(x[k]);
+            a0 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p0, k), 0), v0, a0);
+            a1 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p0 + half, k), 0), v0, a1);
+            a2 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p2, k), 0), v0, a2);
+            a3 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p2 + half, k), 0), v0, a3);
+            a4 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p4, k), 0), v0, a4);
+            a5 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p4 + half, k), 0), v0, a5);
+            a6 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p6, k), 0), v0, a6);
+            a7 = TL.Fma(Column<TL, TV, TC>(Load<TL, TV, TC>(p6 + half, k), 0), v0, a7);
+        }
+        TL.Store(a0, dst); TL.Store(a1, dst + TL.Lanes); TL.Store(a2, dst + 2 * TL.Lanes); TL.Store(a3, dst + 3 * TL.Lanes);
+        TL.Store(a4, dst + 4 * TL.Lanes); TL.Store(a5, dst + 5 * TL.Lanes); TL.Store(a6, dst + 6 * TL.Lanes); TL.Store(a7, dst + 7 * TL.Lanes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile2<TC, TN>(byte* p0, byte* p1, bool pair, int width, float* x, float* dst, int dstStride)
-        where TC : struct, IPanelColumn where TN : struct, ITileTokens
+    private static void Tile2<TL, TV, TC, TN>(byte* p0, byte* p1, bool pair, int width, float* x, float* dst, int dstStride)
+        where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn where TN : struct, ITileTokens
     {
-        if (pair) Tile<TC, TN, TwoPanels>(p0, p1, width, x, dst, dstStride);
-        else Tile<TC, TN, OnePanel>(p0, p1, width, x, dst, dstStride);
+        if (pair) Tile<TL, TV, TC, TN, TwoUnits>(p0, p1, width, x, dst, dstStride);
+        else Tile<TL, TV, TC, TN, OneUnit>(p0, p1, width, x, dst, dstStride);
     }
 
-    // Panels p0 (and p1 when pair) x TN.N tokens of x (rows `width` apart) -> dst[n * dstStride + (0..15 | 16..31)].
+    // Units p0 (and p1 when pair) x TN.N tokens of x (rows `width` apart) -> dst[n * dstStride + (0 .. Lanes | Lanes .. 2 Lanes)].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TC, TN, TP>(byte* p0, byte* p1, int width, float* x, float* dst, int dstStride)
-        where TC : struct, IPanelColumn where TN : struct, ITileTokens where TP : struct, IPanelCount
+    private static void Tile<TL, TV, TC, TN, TP>(byte* p0, byte* p1, int width, float* x, float* dst, int dstStride)
+        where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn where TN : struct, ITileTokens where TP : struct, IUnitCount
     {
         int n = TN.N;
         bool pair = TP.Pair;  // a JIT-time constant: no branch per FMA
         float* x0 = x, x1 = x + width, x2 = x + 2 * width, x3 = x + 3 * width;
         float* x4 = x + 4 * width, x5 = x + 5 * width, x6 = x + 6 * width, x7 = x + 7 * width;
-        var a0 = Vector512<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+        var a0 = TL.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
         var b0 = a0; var b1 = a0; var b2 = a0; var b3 = a0; var b4 = a0; var b5 = a0; var b6 = a0; var b7 = a0;
         // The column loop is written out per column (the JIT does not unroll), so each column's extraction is constant.
         int k = 0;
@@ -135,167 +245,219 @@ internal static unsafe class PanelGemm
         {
             for (; k < width; k++)
             {
-                var w0 = TC.Column(TC.Load(p0, k), 0);
-                var w1 = pair ? TC.Column(TC.Load(p1, k), 0) : w0;
-                var v = Vector512.Create(x0[k]); a0 = Vector512.FusedMultiplyAdd(w0, v, a0); if (pair) b0 = Vector512.FusedMultiplyAdd(w1, v, b0);
-                if (n > 1) { v = Vector512.Create(x1[k]); a1 = Vector512.FusedMultiplyAdd(w0, v, a1); if (pair) b1 = Vector512.FusedMultiplyAdd(w1, v, b1); }
-                if (n > 2) { v = Vector512.Create(x2[k]); a2 = Vector512.FusedMultiplyAdd(w0, v, a2); if (pair) b2 = Vector512.FusedMultiplyAdd(w1, v, b2); }
-                if (n > 3) { v = Vector512.Create(x3[k]); a3 = Vector512.FusedMultiplyAdd(w0, v, a3); if (pair) b3 = Vector512.FusedMultiplyAdd(w1, v, b3); }
-                if (n > 4) { v = Vector512.Create(x4[k]); a4 = Vector512.FusedMultiplyAdd(w0, v, a4); if (pair) b4 = Vector512.FusedMultiplyAdd(w1, v, b4); }
-                if (n > 5) { v = Vector512.Create(x5[k]); a5 = Vector512.FusedMultiplyAdd(w0, v, a5); if (pair) b5 = Vector512.FusedMultiplyAdd(w1, v, b5); }
-                if (n > 6) { v = Vector512.Create(x6[k]); a6 = Vector512.FusedMultiplyAdd(w0, v, a6); if (pair) b6 = Vector512.FusedMultiplyAdd(w1, v, b6); }
-                if (n > 7) { v = Vector512.Create(x7[k]); a7 = Vector512.FusedMultiplyAdd(w0, v, a7); if (pair) b7 = Vector512.FusedMultiplyAdd(w1, v, b7); }
+                var w0 = Load<TL, TV, TC>(p0, k);
+                var w1 = pair ? Load<TL, TV, TC>(p1, k) : w0;
+                var v = TL.Broadcast(x0[k]); a0 = TL.Fma(w0, v, a0); if (pair) b0 = TL.Fma(w1, v, b0);
+                if (n > 1) { v = TL.Broadcast(x1[k]); a1 = TL.Fma(w0, v, a1); if (pair) b1 = TL.Fma(w1, v, b1); }
+                if (n > 2) { v = TL.Broadcast(x2[k]); a2 = TL.Fma(w0, v, a2); if (pair) b2 = TL.Fma(w1, v, b2); }
+                if (n > 3) { v = TL.Broadcast(x3[k]); a3 = TL.Fma(w0, v, a3); if (pair) b3 = TL.Fma(w1, v, b3); }
+                if (n > 4) { v = TL.Broadcast(x4[k]); a4 = TL.Fma(w0, v, a4); if (pair) b4 = TL.Fma(w1, v, b4); }
+                if (n > 5) { v = TL.Broadcast(x5[k]); a5 = TL.Fma(w0, v, a5); if (pair) b5 = TL.Fma(w1, v, b5); }
+                if (n > 6) { v = TL.Broadcast(x6[k]); a6 = TL.Fma(w0, v, a6); if (pair) b6 = TL.Fma(w1, v, b6); }
+                if (n > 7) { v = TL.Broadcast(x7[k]); a7 = TL.Fma(w0, v, a7); if (pair) b7 = TL.Fma(w1, v, b7); }
             }
         }
         else
         {
             for (; k + 2 <= width; k += 2)
             {
-                var c0 = TC.Load(p0, k);
-                var c1 = pair ? TC.Load(p1, k) : c0;
+                var c0 = Load<TL, TV, TC>(p0, k);
+                var c1 = pair ? Load<TL, TV, TC>(p1, k) : c0;
                 if (n == 1)
                 {
                     // Decode streams the panels from memory once: keep more lines in flight than the hardware
                     // prefetcher does while the core is busy converting.
-                    System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p0, k + PrefetchColumns));
-                    if (pair) System.Runtime.Intrinsics.X86.Sse.Prefetch0(TC.Address(p1, k + PrefetchColumns));
+                    Sse.Prefetch0(TC.Address(p0, k + PrefetchColumns));
+                    if (pair) Sse.Prefetch0(TC.Address(p1, k + PrefetchColumns));
                 }
                 {
-                    var w0 = TC.Column(c0, 0);
-                    var w1 = TC.Column(c1, 0);
-                    var v = Vector512.Create(x0[k]); a0 = Vector512.FusedMultiplyAdd(w0, v, a0); if (pair) b0 = Vector512.FusedMultiplyAdd(w1, v, b0);
-                    if (n > 1) { v = Vector512.Create(x1[k]); a1 = Vector512.FusedMultiplyAdd(w0, v, a1); if (pair) b1 = Vector512.FusedMultiplyAdd(w1, v, b1); }
-                    if (n > 2) { v = Vector512.Create(x2[k]); a2 = Vector512.FusedMultiplyAdd(w0, v, a2); if (pair) b2 = Vector512.FusedMultiplyAdd(w1, v, b2); }
-                    if (n > 3) { v = Vector512.Create(x3[k]); a3 = Vector512.FusedMultiplyAdd(w0, v, a3); if (pair) b3 = Vector512.FusedMultiplyAdd(w1, v, b3); }
-                    if (n > 4) { v = Vector512.Create(x4[k]); a4 = Vector512.FusedMultiplyAdd(w0, v, a4); if (pair) b4 = Vector512.FusedMultiplyAdd(w1, v, b4); }
-                    if (n > 5) { v = Vector512.Create(x5[k]); a5 = Vector512.FusedMultiplyAdd(w0, v, a5); if (pair) b5 = Vector512.FusedMultiplyAdd(w1, v, b5); }
-                    if (n > 6) { v = Vector512.Create(x6[k]); a6 = Vector512.FusedMultiplyAdd(w0, v, a6); if (pair) b6 = Vector512.FusedMultiplyAdd(w1, v, b6); }
-                    if (n > 7) { v = Vector512.Create(x7[k]); a7 = Vector512.FusedMultiplyAdd(w0, v, a7); if (pair) b7 = Vector512.FusedMultiplyAdd(w1, v, b7); }
+                    var w0 = Column<TL, TV, TC>(c0, 0);
+                    var w1 = Column<TL, TV, TC>(c1, 0);
+                    var v = TL.Broadcast(x0[k]); a0 = TL.Fma(w0, v, a0); if (pair) b0 = TL.Fma(w1, v, b0);
+                    if (n > 1) { v = TL.Broadcast(x1[k]); a1 = TL.Fma(w0, v, a1); if (pair) b1 = TL.Fma(w1, v, b1); }
+                    if (n > 2) { v = TL.Broadcast(x2[k]); a2 = TL.Fma(w0, v, a2); if (pair) b2 = TL.Fma(w1, v, b2); }
+                    if (n > 3) { v = TL.Broadcast(x3[k]); a3 = TL.Fma(w0, v, a3); if (pair) b3 = TL.Fma(w1, v, b3); }
+                    if (n > 4) { v = TL.Broadcast(x4[k]); a4 = TL.Fma(w0, v, a4); if (pair) b4 = TL.Fma(w1, v, b4); }
+                    if (n > 5) { v = TL.Broadcast(x5[k]); a5 = TL.Fma(w0, v, a5); if (pair) b5 = TL.Fma(w1, v, b5); }
+                    if (n > 6) { v = TL.Broadcast(x6[k]); a6 = TL.Fma(w0, v, a6); if (pair) b6 = TL.Fma(w1, v, b6); }
+                    if (n > 7) { v = TL.Broadcast(x7[k]); a7 = TL.Fma(w0, v, a7); if (pair) b7 = TL.Fma(w1, v, b7); }
                 }
                 {
-                    var w0 = TC.Column(c0, 1);
-                    var w1 = TC.Column(c1, 1);
-                    var v = Vector512.Create(x0[k + 1]); a0 = Vector512.FusedMultiplyAdd(w0, v, a0); if (pair) b0 = Vector512.FusedMultiplyAdd(w1, v, b0);
-                    if (n > 1) { v = Vector512.Create(x1[k + 1]); a1 = Vector512.FusedMultiplyAdd(w0, v, a1); if (pair) b1 = Vector512.FusedMultiplyAdd(w1, v, b1); }
-                    if (n > 2) { v = Vector512.Create(x2[k + 1]); a2 = Vector512.FusedMultiplyAdd(w0, v, a2); if (pair) b2 = Vector512.FusedMultiplyAdd(w1, v, b2); }
-                    if (n > 3) { v = Vector512.Create(x3[k + 1]); a3 = Vector512.FusedMultiplyAdd(w0, v, a3); if (pair) b3 = Vector512.FusedMultiplyAdd(w1, v, b3); }
-                    if (n > 4) { v = Vector512.Create(x4[k + 1]); a4 = Vector512.FusedMultiplyAdd(w0, v, a4); if (pair) b4 = Vector512.FusedMultiplyAdd(w1, v, b4); }
-                    if (n > 5) { v = Vector512.Create(x5[k + 1]); a5 = Vector512.FusedMultiplyAdd(w0, v, a5); if (pair) b5 = Vector512.FusedMultiplyAdd(w1, v, b5); }
-                    if (n > 6) { v = Vector512.Create(x6[k + 1]); a6 = Vector512.FusedMultiplyAdd(w0, v, a6); if (pair) b6 = Vector512.FusedMultiplyAdd(w1, v, b6); }
-                    if (n > 7) { v = Vector512.Create(x7[k + 1]); a7 = Vector512.FusedMultiplyAdd(w0, v, a7); if (pair) b7 = Vector512.FusedMultiplyAdd(w1, v, b7); }
+                    var w0 = Column<TL, TV, TC>(c0, 1);
+                    var w1 = Column<TL, TV, TC>(c1, 1);
+                    var v = TL.Broadcast(x0[k + 1]); a0 = TL.Fma(w0, v, a0); if (pair) b0 = TL.Fma(w1, v, b0);
+                    if (n > 1) { v = TL.Broadcast(x1[k + 1]); a1 = TL.Fma(w0, v, a1); if (pair) b1 = TL.Fma(w1, v, b1); }
+                    if (n > 2) { v = TL.Broadcast(x2[k + 1]); a2 = TL.Fma(w0, v, a2); if (pair) b2 = TL.Fma(w1, v, b2); }
+                    if (n > 3) { v = TL.Broadcast(x3[k + 1]); a3 = TL.Fma(w0, v, a3); if (pair) b3 = TL.Fma(w1, v, b3); }
+                    if (n > 4) { v = TL.Broadcast(x4[k + 1]); a4 = TL.Fma(w0, v, a4); if (pair) b4 = TL.Fma(w1, v, b4); }
+                    if (n > 5) { v = TL.Broadcast(x5[k + 1]); a5 = TL.Fma(w0, v, a5); if (pair) b5 = TL.Fma(w1, v, b5); }
+                    if (n > 6) { v = TL.Broadcast(x6[k + 1]); a6 = TL.Fma(w0, v, a6); if (pair) b6 = TL.Fma(w1, v, b6); }
+                    if (n > 7) { v = TL.Broadcast(x7[k + 1]); a7 = TL.Fma(w0, v, a7); if (pair) b7 = TL.Fma(w1, v, b7); }
                 }
             }
             if (k < width)
             {
-                var w0 = TC.Column(TC.Load(p0, k), 0);
-                var w1 = pair ? TC.Column(TC.Load(p1, k), 0) : w0;
-                var v = Vector512.Create(x0[k]); a0 = Vector512.FusedMultiplyAdd(w0, v, a0); if (pair) b0 = Vector512.FusedMultiplyAdd(w1, v, b0);
-                if (n > 1) { v = Vector512.Create(x1[k]); a1 = Vector512.FusedMultiplyAdd(w0, v, a1); if (pair) b1 = Vector512.FusedMultiplyAdd(w1, v, b1); }
-                if (n > 2) { v = Vector512.Create(x2[k]); a2 = Vector512.FusedMultiplyAdd(w0, v, a2); if (pair) b2 = Vector512.FusedMultiplyAdd(w1, v, b2); }
-                if (n > 3) { v = Vector512.Create(x3[k]); a3 = Vector512.FusedMultiplyAdd(w0, v, a3); if (pair) b3 = Vector512.FusedMultiplyAdd(w1, v, b3); }
-                if (n > 4) { v = Vector512.Create(x4[k]); a4 = Vector512.FusedMultiplyAdd(w0, v, a4); if (pair) b4 = Vector512.FusedMultiplyAdd(w1, v, b4); }
-                if (n > 5) { v = Vector512.Create(x5[k]); a5 = Vector512.FusedMultiplyAdd(w0, v, a5); if (pair) b5 = Vector512.FusedMultiplyAdd(w1, v, b5); }
-                if (n > 6) { v = Vector512.Create(x6[k]); a6 = Vector512.FusedMultiplyAdd(w0, v, a6); if (pair) b6 = Vector512.FusedMultiplyAdd(w1, v, b6); }
-                if (n > 7) { v = Vector512.Create(x7[k]); a7 = Vector512.FusedMultiplyAdd(w0, v, a7); if (pair) b7 = Vector512.FusedMultiplyAdd(w1, v, b7); }
+                var w0 = Column<TL, TV, TC>(Load<TL, TV, TC>(p0, k), 0);
+                var w1 = pair ? Column<TL, TV, TC>(Load<TL, TV, TC>(p1, k), 0) : w0;
+                var v = TL.Broadcast(x0[k]); a0 = TL.Fma(w0, v, a0); if (pair) b0 = TL.Fma(w1, v, b0);
+                if (n > 1) { v = TL.Broadcast(x1[k]); a1 = TL.Fma(w0, v, a1); if (pair) b1 = TL.Fma(w1, v, b1); }
+                if (n > 2) { v = TL.Broadcast(x2[k]); a2 = TL.Fma(w0, v, a2); if (pair) b2 = TL.Fma(w1, v, b2); }
+                if (n > 3) { v = TL.Broadcast(x3[k]); a3 = TL.Fma(w0, v, a3); if (pair) b3 = TL.Fma(w1, v, b3); }
+                if (n > 4) { v = TL.Broadcast(x4[k]); a4 = TL.Fma(w0, v, a4); if (pair) b4 = TL.Fma(w1, v, b4); }
+                if (n > 5) { v = TL.Broadcast(x5[k]); a5 = TL.Fma(w0, v, a5); if (pair) b5 = TL.Fma(w1, v, b5); }
+                if (n > 6) { v = TL.Broadcast(x6[k]); a6 = TL.Fma(w0, v, a6); if (pair) b6 = TL.Fma(w1, v, b6); }
+                if (n > 7) { v = TL.Broadcast(x7[k]); a7 = TL.Fma(w0, v, a7); if (pair) b7 = TL.Fma(w1, v, b7); }
             }
         }
-        Store(a0, b0, pair, dst);
-        if (n > 1) Store(a1, b1, pair, dst + dstStride);
-        if (n > 2) Store(a2, b2, pair, dst + 2L * dstStride);
-        if (n > 3) Store(a3, b3, pair, dst + 3L * dstStride);
-        if (n > 4) Store(a4, b4, pair, dst + 4L * dstStride);
-        if (n > 5) Store(a5, b5, pair, dst + 5L * dstStride);
-        if (n > 6) Store(a6, b6, pair, dst + 6L * dstStride);
-        if (n > 7) Store(a7, b7, pair, dst + 7L * dstStride);
+        Store<TL, TV>(a0, b0, pair, dst);
+        if (n > 1) Store<TL, TV>(a1, b1, pair, dst + dstStride);
+        if (n > 2) Store<TL, TV>(a2, b2, pair, dst + 2L * dstStride);
+        if (n > 3) Store<TL, TV>(a3, b3, pair, dst + 3L * dstStride);
+        if (n > 4) Store<TL, TV>(a4, b4, pair, dst + 4L * dstStride);
+        if (n > 5) Store<TL, TV>(a5, b5, pair, dst + 5L * dstStride);
+        if (n > 6) Store<TL, TV>(a6, b6, pair, dst + 6L * dstStride);
+        if (n > 7) Store<TL, TV>(a7, b7, pair, dst + 7L * dstStride);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector512<float> a, Vector512<float> b, bool pair, float* dst)
+    private static void Store<TL, TV>(TV a, TV b, bool pair, float* dst) where TL : struct, IPanelLanes<TV> where TV : struct
     {
-        a.Store(dst);
-        if (pair) b.Store(dst + 16);
+        TL.Store(a, dst);
+        if (pair) TL.Store(b, dst + TL.Lanes);
     }
 }
 
-/// <summary>One 512-bit load of a panel at column k (<see cref="Columns"/> columns of 16 rows), and column c of it as 16 floats.</summary>
+/// <summary>
+/// The vector operations of <see cref="PanelGemm"/> at one width: a unit of <see cref="Lanes"/> rows, loaded as raw
+/// 32-bit lanes (an F32 column, or an F16 / BF16 column pair per lane) and widened to floats.
+/// </summary>
+internal unsafe interface IPanelLanes<TV> where TV : struct
+{
+    static abstract int Lanes { get; }
+    static abstract TV Zero { get; }
+    static abstract TV Load(void* address);
+    static abstract TV Broadcast(float value);
+    static abstract TV Fma(TV a, TV b, TV c);
+    static abstract void Store(TV value, float* dst);
+    /// <summary>Column c (0 or 1) of a loaded F16 pair per lane, as floats.</summary>
+    static abstract TV F16(TV loaded, int c);
+    /// <summary>Column c (0 or 1) of a loaded BF16 pair per lane, as floats.</summary>
+    static abstract TV BF16(TV loaded, int c);
+}
+
+// F16 column c's bits in the top half of each lane (h << 16), then exact for finite f16 (PanelWeights does not repack
+// matrices with infinities or NaNs): an arithmetic shift right by 3 puts the exponent and mantissa in f32 position and
+// keeps the sign in bit 31 (its copies in bits 30..28 are masked off), and a multiply by 2^112 rebiases the exponent
+// (normalising subnormals; the sign rides along). Three operations a column. BF16: its bits in the top half are the f32.
+internal static class PanelF16
+{
+    public const int Mask = unchecked((int)0x8FFFE000);
+    public const int Rebias = 0x77800000;  // 2^112
+}
+
+internal unsafe struct Lanes512 : IPanelLanes<Vector512<float>>
+{
+    public static int Lanes => 16;
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load(void* address) => Vector512.Load((float*)address);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector512<float> value, float* dst) => value.Store(dst);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> F16(Vector512<float> loaded, int c)
+    {
+        // Column 1's low half (column 0's bits) shifts below the mask: no masking first.
+        var top = c == 0 ? loaded.AsInt32() << 16 : loaded.AsInt32();
+        return ((top >> 3) & Vector512.Create(PanelF16.Mask)).AsSingle() * Vector512.Create(PanelF16.Rebias).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> BF16(Vector512<float> loaded, int c) => Top(loaded, c).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> Top(Vector512<float> loaded, int c) =>
+        c == 0 ? loaded.AsUInt32() << 16 : loaded.AsUInt32() & Vector512.Create(0xFFFF0000u);
+}
+
+internal unsafe struct Lanes256 : IPanelLanes<Vector256<float>>
+{
+    public static int Lanes => 8;
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Load(void* address) => Vector256.Load((float*)address);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<float> value, float* dst) => value.Store(dst);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> F16(Vector256<float> loaded, int c)
+    {
+        // Column 1's low half (column 0's bits) shifts below the mask: no masking first.
+        var top = c == 0 ? loaded.AsInt32() << 16 : loaded.AsInt32();
+        return ((top >> 3) & Vector256.Create(PanelF16.Mask)).AsSingle() * Vector256.Create(PanelF16.Rebias).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> BF16(Vector256<float> loaded, int c) => Top(loaded, c).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Top(Vector256<float> loaded, int c) =>
+        c == 0 ? loaded.AsUInt32() << 16 : loaded.AsUInt32() & Vector256.Create(0xFFFF0000u);
+}
+
+/// <summary>Where column k of a unit is (<see cref="Columns"/> columns per load) and how its lanes hold the element type.</summary>
 internal unsafe interface IPanelColumn
 {
     static abstract int Columns { get; }
-    static abstract Vector512<uint> Load(byte* panel, int k);
-    static abstract void* Address(byte* panel, int k);
-    static abstract Vector512<float> Column(Vector512<uint> loaded, int c);
+    static abstract bool IsBF16 { get; }
+    static abstract void* Address(byte* unit, int k);
 }
 
+// A panel column (16 rows, 4 bytes a lane) is 64 bytes apart: F32 one column, F16 and BF16 the pair k, k + 1 (k even).
 internal unsafe struct F32Column : IPanelColumn
 {
     public static int Columns => 1;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> Load(byte* panel, int k) => Vector512.Load((uint*)panel + (long)k * 16);
-
-    public static void* Address(byte* panel, int k) => (uint*)panel + (long)k * 16;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Column(Vector512<uint> loaded, int c) => loaded.AsSingle();
-}
-
-/// <summary>Panels of 16-bit elements: columns k and k + 1 (k even) in one load, 16 lanes of 2 halves.</summary>
-internal static unsafe class PairedColumns
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> Load(byte* panel, int k) => Vector512.Load((uint*)panel + (long)k * 8);
-
-    public static void* Address(byte* panel, int k) => (uint*)panel + (long)k * 8;
-
-    /// <summary>Column c (0 or 1) of a load, as the element's bits in the top half of each lane (h &lt;&lt; 16).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> Top(Vector512<uint> loaded, int c) => c == 0 ? loaded << 16 : loaded & Vector512.Create(0xFFFF0000u);
+    public static bool IsBF16 => false;
+    public static void* Address(byte* unit, int k) => unit + (long)k * 64;
 }
 
 internal unsafe struct F16Column : IPanelColumn
 {
     public static int Columns => 2;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> Load(byte* panel, int k) => PairedColumns.Load(panel, k);
-
-    public static void* Address(byte* panel, int k) => PairedColumns.Address(panel, k);
-
-    // Column c's f16 bits moved to the top half of each lane (h << 16), then exact for finite f16 (PanelWeights does not
-    // repack matrices with infinities or NaNs): exponent and mantissa shifted into f32 position and rebiased by a
-    // multiply by 2^112 (which also normalises subnormals), and the sign selected back in.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Column(Vector512<uint> loaded, int c)
-    {
-        var top = PairedColumns.Top(loaded, c);
-        var magnitude = ((top >>> 3) & Vector512.Create(0x0FFFE000u)).AsSingle() * Vector512.Create(0x77800000u).AsSingle();
-        return Vector512.ConditionalSelect(Vector512.Create(0x80000000u), top, magnitude.AsUInt32()).AsSingle();
-    }
+    public static bool IsBF16 => false;
+    public static void* Address(byte* unit, int k) => unit + (long)k * 32;
 }
 
 internal unsafe struct BF16Column : IPanelColumn
 {
     public static int Columns => 2;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> Load(byte* panel, int k) => PairedColumns.Load(panel, k);
-
-    public static void* Address(byte* panel, int k) => PairedColumns.Address(panel, k);
-
-    // bf16 bits in the top half of a lane are the f32 value.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Column(Vector512<uint> loaded, int c) => PairedColumns.Top(loaded, c).AsSingle();
+    public static bool IsBF16 => true;
+    public static void* Address(byte* unit, int k) => unit + (long)k * 32;
 }
 
-internal interface IPanelCount
+internal interface IUnitCount
 {
     static abstract bool Pair { get; }
 }
 
-internal struct OnePanel : IPanelCount { public static bool Pair => false; }
-internal struct TwoPanels : IPanelCount { public static bool Pair => true; }
+internal struct OneUnit : IUnitCount { public static bool Pair => false; }
+internal struct TwoUnits : IUnitCount { public static bool Pair => true; }
 
-internal struct Five : ITileTokens { public static int N => 5; }
 internal struct Six : ITileTokens { public static int N => 6; }
-internal struct Seven : ITileTokens { public static int N => 7; }
 internal struct Eight : ITileTokens { public static int N => 8; }

@@ -1,0 +1,100 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Hearth.Backends.Cpu.Simd.Kernels;
+using Hearth.Backends.Cpu.Threading;
+using Hearth.Core;
+
+namespace Hearth.Backends.Cpu.Tests.Simd;
+
+/// <summary>
+/// The 16-row column panels of the fast cpu backend (F32, F16, BF16), checked directly at both vector widths, whatever
+/// this machine picks: 512-bit lanes (whole panels) and 256-bit lanes (AVX2: half panels, 16-bit panels widened to F32
+/// once per token chunk, eight-unit decode). Against a double computation from the original rows, and bit for bit
+/// against each other and against one token at a time (every output is one FMA chain over k in order).
+/// </summary>
+public unsafe class PanelKernelTests
+{
+    [Theory]
+    [InlineData(TensorType.F32, 37)]
+    [InlineData(TensorType.F16, 37)]
+    [InlineData(TensorType.F16, 64)]
+    [InlineData(TensorType.BF16, 37)]
+    [InlineData(TensorType.BF16, 64)]
+    public void Panels_match_the_rows_at_both_widths_and_any_token_count(TensorType type, int width)
+    {
+        if (!Sse.IsSupported) return;  // the kernels prefetch with SSE: x86 only (other machines keep the per-row kernels)
+        const int rows = 80;  // five panels: at 512 bits the last one has no partner; at 256 bits one eight-unit decode pass and more
+        var random = new Random(5 + (int)type + width);
+        var (weight, dense) = RandomWeight(type, random, rows, width);
+        using var pool = new CpuThreadPool(1);
+        var panels = PanelWeights.Repack(weight, pool);
+        Assert.Equal(5, panels.Groups);
+
+        foreach (int tokens in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 70 })
+        {
+            var x = new float[tokens * width];
+            for (int i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 2 - 1);
+            var wide = Run<Lanes512, Vector512<float>>(panels, x, tokens, rows);
+            var narrow = Run<Lanes256, Vector256<float>>(panels, x, tokens, rows);
+            for (int t = 0; t < tokens; t++)
+                for (int r = 0; r < rows; r++)
+                {
+                    double expected = 0;
+                    for (int k = 0; k < width; k++) expected += (double)dense[r * width + k] * x[t * width + k];
+                    float actual = wide[t * rows + r];
+                    Assert.True(Math.Abs(actual - expected) <= 1e-5 * (1 + Math.Abs(expected)), $"{type} T={tokens} token {t} row {r}: {actual} vs {expected}");
+                }
+            Assert.Equal(wide, narrow);
+            // Token t alone gives the same bits as inside the batch.
+            foreach (int t in new[] { 0, tokens - 1 })
+            {
+                var alone = Run<Lanes256, Vector256<float>>(panels, x.AsSpan(t * width, width).ToArray(), 1, rows);
+                Assert.Equal(narrow.AsSpan(t * rows, rows).ToArray(), alone);
+                Assert.Equal(alone, Run<Lanes512, Vector512<float>>(panels, x.AsSpan(t * width, width).ToArray(), 1, rows));
+            }
+        }
+    }
+
+    private static float[] Run<TL, TV>(PanelWeights panels, float[] x, int tokens, int rows) where TL : struct, IPanelLanes<TV> where TV : struct
+    {
+        var dst = new float[tokens * rows];
+        fixed (float* xp = x)
+        fixed (float* dp = dst)
+            PanelGemm.Run<TL, TV>(panels, 0, panels.Groups, xp, tokens, dp, rows);
+        return dst;
+    }
+
+    // Values of both signs over many magnitudes, zeros, negative zeros and (F16) subnormals; dense holds them as floats.
+    private static (HostTensor Weight, float[] Dense) RandomWeight(TensorType type, Random random, int rows, int width)
+    {
+        int n = rows * width;
+        var dense = new float[n];
+        var bytes = new byte[n * (type == TensorType.F32 ? 4 : 2)];
+        for (int i = 0; i < n; i++)
+        {
+            double v = (random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-3, 2));
+            if (i % 17 == 0) v = random.Next(2) == 0 ? 0.0 : -0.0;
+            if (i % 23 == 0) v = (random.NextDouble() * 2 - 1) * 5e-6;  // an f16 subnormal
+            switch (type)
+            {
+                case TensorType.F32:
+                    dense[i] = (float)v;
+                    BitConverter.TryWriteBytes(bytes.AsSpan(4 * i, 4), dense[i]);
+                    break;
+                case TensorType.F16:
+                    var h = (Half)v;
+                    dense[i] = (float)h;
+                    BitConverter.TryWriteBytes(bytes.AsSpan(2 * i, 2), h);
+                    break;
+                default:
+                    uint bits = BitConverter.SingleToUInt32Bits((float)v) & 0xFFFF0000u;  // truncated to bf16
+                    dense[i] = BitConverter.UInt32BitsToSingle(bits);
+                    BitConverter.TryWriteBytes(bytes.AsSpan(2 * i, 2), (ushort)(bits >> 16));
+                    break;
+            }
+        }
+        var handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
+        return (new HostTensor("w", type, new Shape(rows, width), handle.AddrOfPinnedObject(), bytes.Length, handle), dense);
+    }
+}
