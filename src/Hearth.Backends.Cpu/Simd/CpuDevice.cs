@@ -21,7 +21,7 @@ public sealed class CpuDevice : IComputeDevice
     public string BackendName => CpuBackends.FastName;
 
     public string Description =>
-        $"CPU ({_pool.ThreadCount} threads, {(IntDot.UsesAvx2 ? "AVX2" : "portable Vector256")} kernels)";
+        $"CPU ({_pool.ThreadCount} threads, {CpuBackends.KernelFeatures} kernels)";
 
     public int ThreadCount => _pool.ThreadCount;
 

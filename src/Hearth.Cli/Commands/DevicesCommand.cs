@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.Intrinsics.X86;
 using System.Text.Json.Nodes;
 using Hearth.Backends.Vulkan;
 
@@ -35,7 +34,7 @@ internal static class DevicesCommand
     }
 
     private static string Cpu() => string.Create(CultureInfo.InvariantCulture,
-        $"{Environment.ProcessorCount} logical cores, AVX2 {YesNo(Avx2.IsSupported)}, FMA {YesNo(Fma.IsSupported)}");
+        $"{Environment.ProcessorCount} logical cores, kernels: {Hearth.Backends.Cpu.CpuBackends.KernelFeatures}");
 
     private static string YesNo(bool value) => value ? "yes" : "no";
 
@@ -82,7 +81,8 @@ internal static class DevicesCommand
         }
         return new JsonObject
         {
-            ["cpu"] = new JsonObject { ["device"] = "cpu", ["description"] = Cpu(), ["logical_cores"] = Environment.ProcessorCount },
+            ["cpu"] = new JsonObject { ["device"] = "cpu", ["description"] = Cpu(), ["logical_cores"] = Environment.ProcessorCount,
+                ["kernel_features"] = Hearth.Backends.Cpu.CpuBackends.KernelFeatures },
             ["vulkan"] = vulkan,
             ["vulkan_problem"] = problem,
         };
