@@ -86,7 +86,24 @@ internal sealed unsafe class CpuExecutable : IExecutable
             }
         }
         foreach (var (buffer, owner) in lastOwner) _readable[owner] = true;
-        _steps = [.. steps];
+        _steps = GroupProducts(steps, pool);
+    }
+
+    // Runs of consecutive products of one input (Q, K, V; gate, up) become one step: one quantization, one dispatch.
+    // Only adjacent steps merge, so the execution order, and with it the memory plan, is unchanged.
+    private static Step[] GroupProducts(List<Step> steps, CpuThreadPool pool)
+    {
+        var result = new List<Step>(steps.Count);
+        for (int i = 0; i < steps.Count;)
+        {
+            int j = i + 1;
+            if (steps[i] is MatMulStep first)
+                while (j < steps.Count && steps[j] is MatMulStep next && MatMulGroupStep.CanJoin(first, next)) j++;
+            if (j - i > 1) result.Add(new MatMulGroupStep([.. steps.GetRange(i, j - i).Cast<MatMulStep>()], pool));
+            else result.Add(steps[i]);
+            i = j;
+        }
+        return [.. result];
     }
 
     public ComputeGraph Graph { get; }

@@ -77,9 +77,13 @@ public sealed class LlamaGraphBuilder : IStepGraphBuilder
             var w = _weights.Layers[i];
             string b = $"blk.{i}.";
             var h = g.RmsNorm(b + "attn_norm", x, g.Weight(w.AttnNorm), c.RmsNormEps);    // [T, dim]
-            var q = Projection(g, b + "q", h, w.Wq, w.Bq);                                   // [T, heads * headDim]
-            var k = Projection(g, b + "k", h, w.Wk, w.Bk);                                   // [T, kvHeads * headDim]
-            var v = Projection(g, b + "v", h, w.Wv, w.Bv);                                   // [T, kvHeads * headDim]
+            // The three products first, then any biases: backends can run products of one input together.
+            var q = Product(g, b + "q", h, w.Wq, w.Bq);                                      // [T, heads * headDim]
+            var k = Product(g, b + "k", h, w.Wk, w.Bk);                                      // [T, kvHeads * headDim]
+            var v = Product(g, b + "v", h, w.Wv, w.Bv);                                      // [T, kvHeads * headDim]
+            q = AddBias(g, b + "q", q, w.Bq);
+            k = AddBias(g, b + "k", k, w.Bk);
+            v = AddBias(g, b + "v", v, w.Bv);
             q = g.Rope(b + "q_rope", q, positions, invFreq, new RopeParams(c.HeadCount, c.HeadDim, c.RopeMode));
             k = g.Rope(b + "k_rope", k, positions, invFreq, new RopeParams(c.KvHeadCount, c.HeadDim, c.RopeMode));
             var kCache = g.KvWrite(b + "k_cache", k, slots, g.State(b + "k_cache_state", cache.Keys[i]), i);
@@ -108,13 +112,12 @@ public sealed class LlamaGraphBuilder : IStepGraphBuilder
         return g;
     }
 
-    // x @ W^T (+ bias): the final node carries the plain name ("blk.N.q") whether or not there is a bias.
-    private static Compute.Node Projection(ComputeGraph g, string name, Compute.Node x, HostTensor weight, HostTensor? bias)
-    {
-        if (bias is null) return g.MatMul(name, x, g.Weight(weight));
-        var product = g.MatMul(name + "_mm", x, g.Weight(weight));
-        return g.Add(name, product, g.Weight(bias));
-    }
+    // x @ W^T then + bias: the final node carries the plain name ("blk.N.q") whether or not there is a bias.
+    private static Compute.Node Product(ComputeGraph g, string name, Compute.Node x, HostTensor weight, HostTensor? bias) =>
+        g.MatMul(bias is null ? name : name + "_mm", x, g.Weight(weight));
+
+    private static Compute.Node AddBias(ComputeGraph g, string name, Compute.Node product, HostTensor? bias) =>
+        bias is null ? product : g.Add(name, product, g.Weight(bias));
 
     private static void CheckCache(KvCacheBuffers cache, ModelConfig c)
     {

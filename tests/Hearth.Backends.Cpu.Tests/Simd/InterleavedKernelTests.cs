@@ -132,7 +132,7 @@ public unsafe class InterleavedKernelTests
     }
 
     // Random quants with sane f16 scale (and min) fields.
-    private static HostTensor RandomWeight(TensorType type, Random random, int rows, int width)
+    internal static HostTensor RandomWeight(TensorType type, Random random, int rows, int width)
     {
         var info = TensorTypes.Info(type);
         int blocks = rows * width / info.BlockSize;

@@ -36,22 +36,32 @@ internal sealed unsafe class MatMulStep(
     public override string Label =>
         $"MatMul {type} {(interleaved is not null ? "interleaved " + _dot : panels is not null ? "panels" : "rows")} T{(tokens == 1 ? "=1" : ">1")}";
 
+    /// <summary>The input this product reads (products of one input can share its quantization: <see cref="MatMulGroupStep"/>).</summary>
+    internal float* X => x;
+    internal int Tokens => tokens;
+    internal int InFeatures => inFeatures;
+    /// <summary>Activation block: interleaved weights (Q4_K included: its sub-blocks of 32 become blocks) take Q8_0-like activations.</summary>
+    internal int Block => interleaved is not null ? 32 : ActivationBlock(type);
+    internal bool NeedsSums16 => interleaved?.HalfScales ?? false;
+    /// <summary>Work items: the interleaved groups of 8 rows (or panel pairs), then the remaining single rows.</summary>
+    internal int Items => _groups + outFeatures - _firstSingleRow;
+    // Chunks small enough that both cores end together, large enough to amortise the claim.
+    internal int Chunk => _groups > 0 ? Math.Max(1, Items / (pool.ThreadCount * 8)) : Math.Max(4, outFeatures / (pool.ThreadCount * 16));
+
     public override void Run()
     {
-        // Interleaved weights (Q4_K included: its sub-blocks of 32 become blocks) take Q8_0-like activations.
-        int block = interleaved is not null ? 32 : ActivationBlock(type);
-        if (block > 0)
-        {
-            activations.Prepare(inFeatures, block, sums16: interleaved?.HalfScales ?? false);
-            if (tokens >= 4) pool.Run(_quantize, tokens, Math.Max(1, tokens / (pool.ThreadCount * 4)));
-            else activations.QuantizeRows(x, 0, tokens);
-        }
-        // Work items: the interleaved groups of 8 rows, then the remaining single rows. Chunks small enough that both
-        // cores end together, large enough to amortise the claim.
-        int tail = outFeatures - _firstSingleRow;
-        int items = _groups + tail;
-        int chunk = _groups > 0 ? Math.Max(1, items / (pool.ThreadCount * 8)) : Math.Max(4, outFeatures / (pool.ThreadCount * 16));
-        pool.Run(this, items, chunk);
+        QuantizeInput(NeedsSums16);
+        pool.Run(this, Items, Chunk);
+    }
+
+    /// <summary>Quantizes x into the shared activations when the kernels read 8-bit activations.</summary>
+    internal void QuantizeInput(bool sums16)
+    {
+        int block = Block;
+        if (block <= 0) return;
+        activations.Prepare(inFeatures, block, sums16);
+        if (tokens >= 4) pool.Run(_quantize, tokens, Math.Max(1, tokens / (pool.ThreadCount * 4)));
+        else activations.QuantizeRows(x, 0, tokens);
     }
 
     public void Execute(int start, int end, int worker)
