@@ -84,6 +84,8 @@ public unsafe class InterleavedKernelTests
     [Theory]
     [InlineData(TensorType.Q4_0)]
     [InlineData(TensorType.Q4_1)]
+    [InlineData(TensorType.Q5_0)]
+    [InlineData(TensorType.Q5_1)]
     [InlineData(TensorType.Q8_0)]
     [InlineData(TensorType.Q4_K)]
     [InlineData(TensorType.Q5_K)]
@@ -143,7 +145,7 @@ public unsafe class InterleavedKernelTests
             int at = b * info.BlockBytes;
             int dAt = type == TensorType.Q6_K ? 208 : 0;  // Q6_K keeps its d after the quants and scales
             BitConverter.TryWriteBytes(bytes.AsSpan(at + dAt, 2), (Half)(0.0005 + random.NextDouble() * 0.002));
-            if (type is TensorType.Q4_1 or TensorType.Q4_K or TensorType.Q5_K) BitConverter.TryWriteBytes(bytes.AsSpan(at + 2, 2), (Half)(random.NextDouble() * 0.4 - 0.2));
+            if (type is TensorType.Q4_1 or TensorType.Q5_1 or TensorType.Q4_K or TensorType.Q5_K) BitConverter.TryWriteBytes(bytes.AsSpan(at + 2, 2), (Half)(random.NextDouble() * 0.4 - 0.2));
         }
         var handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
         return new HostTensor("w", type, new Shape(rows, width), handle.AddrOfPinnedObject(), bytes.Length, handle);

@@ -36,10 +36,14 @@ internal static unsafe class InterleavedGemm
             case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Avx2Small): Groups<Q4_1Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Avx2Wide): Groups<Q4_1Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, _): Groups<Q4_1Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_K, DotKind.Vnni): Groups<Q5_KFormat, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_K, DotKind.Avx2Small): Groups<Q5_KFormat, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_K, DotKind.Avx2Wide): Groups<Q5_KFormat, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_K, _): Groups<Q5_KFormat, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_0, DotKind.Vnni): Groups<Q5_0Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_0, DotKind.Avx2Small): Groups<Q5_0Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_0, DotKind.Avx2Wide): Groups<Q5_0Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_0, _): Groups<Q5_0Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_1 or Hearth.Core.TensorType.Q5_K, DotKind.Vnni): Groups<Q5_KFormat, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_1 or Hearth.Core.TensorType.Q5_K, DotKind.Avx2Small): Groups<Q5_KFormat, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_1 or Hearth.Core.TensorType.Q5_K, DotKind.Avx2Wide): Groups<Q5_KFormat, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case (Hearth.Core.TensorType.Q5_1 or Hearth.Core.TensorType.Q5_K, _): Groups<Q5_KFormat, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q6_K, DotKind.Vnni): Groups<Q6_KFormat, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q6_K, DotKind.Avx2Small): Groups<Q6_KFormat, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case (Hearth.Core.TensorType.Q6_K, DotKind.Avx2Wide): Groups<Q6_KFormat, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
@@ -253,6 +257,15 @@ internal struct Q8_0Format : IInterleavedFormat
     public static bool HalfScales => false;
 }
 
+internal struct Q5_0Format : IInterleavedFormat
+{
+    public static bool Nibbles => false;
+    public static bool HasOffsets => false;
+    public static int OffsetC => 16;
+    public static bool HalfScales => false;
+}
+
+/// <summary>Bytes with a free offset m: Q5_1, and Q5_K's sub-blocks.</summary>
 internal struct Q5_KFormat : IInterleavedFormat
 {
     public static bool Nibbles => false;

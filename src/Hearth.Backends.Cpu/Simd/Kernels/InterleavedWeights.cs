@@ -14,7 +14,8 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 /// unpacked quants are reused for every token of a tile (<see cref="InterleavedGemm"/>).
 /// Per group, per 32-block: d [8] f32, then m [8] f32 when the type has a free offset (Q4_1), then the quants as
 /// unsigned u (weight = d * (u - c) or d * u + m): 4-bit types as 4 chunks of 32 bytes whose byte 4r + i holds u[r][8j + i]
-/// in its low nibble and u[r][8j + 4 + i] in its high one; Q8_0 (u = q + 128) as 8 chunks whose byte 4r + i is u[r][4j + i].
+/// in its low nibble and u[r][8j + 4 + i] in its high one; Q8_0 (u = q + 128), Q5_0 (c = 16) and Q5_1 (with m) as 8 chunks
+/// whose byte 4r + i is u[r][4j + i].
 /// K-quants become blocks of their 32-element sub-blocks: Q4_K (nibbles) and Q5_K (bytes) with d = dA * scale and
 /// m = -dB * min, Q6_K (bytes, u - 32) with one d per 16-element half. Their activations are then quantized in blocks of
 /// 32 (finer than Q8_K's 256).
@@ -33,8 +34,8 @@ internal sealed unsafe class InterleavedWeights
         Groups = groups;
         Blocks = blocks;
         Nibbles = type is TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K;
-        HasOffsets = type is TensorType.Q4_1 or TensorType.Q4_K or TensorType.Q5_K;
-        OffsetC = type switch { TensorType.Q4_0 => 8, TensorType.Q8_0 => 128, TensorType.Q6_K => 32, _ => 0 };
+        HasOffsets = type is TensorType.Q4_1 or TensorType.Q5_1 or TensorType.Q4_K or TensorType.Q5_K;
+        OffsetC = type switch { TensorType.Q4_0 => 8, TensorType.Q5_0 => 16, TensorType.Q8_0 => 128, TensorType.Q6_K => 32, _ => 0 };
         HalfScales = type == TensorType.Q6_K;
         BlockStride = StrideOf(Nibbles, HasOffsets || HalfScales);
         GroupStride = (long)BlockStride * blocks;
@@ -61,7 +62,7 @@ internal sealed unsafe class InterleavedWeights
     /// <summary>Whether this machine runs the interleaved kernels for the type (and how the dot is done there).</summary>
     public static bool Supports(TensorType type) => type switch
     {
-        TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K => Avx2.IsSupported,
+        TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q5_0 or TensorType.Q5_1 or TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K => Avx2.IsSupported,
         // Q8_0's u = q + 128: vpdpbusd, or AVX2's sign trick on u - 128 (Avx2SignedByteDot).
         TensorType.Q8_0 => Avx2.IsSupported,
         _ => false,
@@ -118,6 +119,9 @@ internal sealed unsafe class InterleavedWeights
                 {
                     case TensorType.Q4_0: Q4_0Block.Unpack(row + b0 * Q4_0Block.BlockBytes, out d[r], out m[r]).Store(u + r * 32); break;
                     case TensorType.Q4_1: Q4_1Block.Unpack(row + b0 * Q4_1Block.BlockBytes, out d[r], out m[r]).Store(u + r * 32); break;
+                    // Q5_0 / Q5_1: the 5-bit u (0..31) as bytes; Q5_0's offset -16 d is c = 16, Q5_1's m is the free offset.
+                    case TensorType.Q5_0: Q5_0Block.Unpack(row + b0 * Q5_0Block.BlockBytes, out d[r], out m[r]).Store(u + r * 32); break;
+                    case TensorType.Q5_1: Q5_1Block.Unpack(row + b0 * Q5_1Block.BlockBytes, out d[r], out m[r]).Store(u + r * 32); break;
                     case TensorType.Q8_0:
                         (Q8_0Block.Unpack(row + b0 * Q8_0Block.BlockBytes, out d[r], out m[r]) ^ Vector256.Create((byte)0x80)).Store(u + r * 32);
                         break;
