@@ -197,6 +197,70 @@ public class OpenAiDotnetSdkToolTests(ToolServers servers)
         Assert.Contains("Paris", prompt, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, bool, bool> ForcedCases()
+    {
+        var data = new TheoryData<string, bool, bool>();
+        foreach (var name in new[] { "llama", "qwen" })
+            foreach (bool named in new[] { false, true })
+                foreach (bool stream in new[] { false, true }) data.Add(name, named, stream);
+        return data;
+    }
+
+    // tool_choice "required" or a named function: the prompt ends with the opening of a call in the template's format
+    // and the model's continuation is read as that call.
+    [Theory]
+    [MemberData(nameof(ForcedCases))]
+    public void Tool_choice_required_or_named_makes_the_reply_a_call(string name, bool named, bool stream)
+    {
+        var s = Server(name);
+        string open = name == "llama" ? "{\"name\": " : "<tool_call>\n{\"name\": ";
+        string arguments = name == "llama" ? "\"parameters\"" : "\"arguments\"";
+        string expectedPrefix = named ? open + "\"get_weather\", " + arguments + ": " : open + "\"";
+        string continuation = (named ? "" : "get_weather\", " + arguments + ": ") + "{\"city\": \"Paris\"}}" + (name == "llama" ? "" : "\n</tool_call>");
+        s.Engine.Reply = prompt => prompt.EndsWith(expectedPrefix, StringComparison.Ordinal) ? continuation : "no call prefix in the prompt";
+        var options = new ChatCompletionOptions
+        {
+            Tools = { Weather },
+            ToolChoice = named ? ChatToolChoice.CreateFunctionChoice("get_weather") : ChatToolChoice.CreateRequiredChoice(),
+        };
+        List<ChatMessage> messages = [new UserChatMessage("What is the weather in Paris?")];
+        string? functionName, args;
+        if (stream)
+        {
+            var updates = Client(s).CompleteChatStreaming(messages, options).ToList();
+            var call = updates.SelectMany(u => u.ToolCallUpdates).ToList();
+            functionName = call.Select(c => c.FunctionName).First(n => n is not null);
+            args = string.Concat(call.Select(c => c.FunctionArgumentsUpdate?.ToString()));
+            Assert.Contains(updates, u => u.FinishReason == ChatFinishReason.ToolCalls);
+            Assert.Empty(string.Concat(updates.SelectMany(u => u.ContentUpdate).Select(p => p.Text)));
+        }
+        else
+        {
+            ChatCompletion reply = Client(s).CompleteChat(messages, options);
+            Assert.Equal(ChatFinishReason.ToolCalls, reply.FinishReason);
+            var call = Assert.Single(reply.ToolCalls);
+            functionName = call.FunctionName;
+            args = call.FunctionArguments.ToString();
+        }
+        Assert.Equal("get_weather", functionName);
+        Assert.Equal("Paris", JsonDocument.Parse(args!).RootElement.GetProperty("city").GetString());
+    }
+
+    // A model that does not write valid JSON inside a forced call still gives a call (OpenAI's API also warns that
+    // arguments may not be valid JSON): the named function, the raw text as arguments.
+    [Fact]
+    public void A_named_call_with_malformed_arguments_is_still_a_call()
+    {
+        var s = servers.Qwen;
+        s.Engine.Reply = _ => "city is Paris";
+        var options = new ChatCompletionOptions { Tools = { Weather }, ToolChoice = ChatToolChoice.CreateFunctionChoice("get_weather") };
+        ChatCompletion reply = Client(s).CompleteChat([new UserChatMessage("weather?")], options);
+        Assert.Equal(ChatFinishReason.ToolCalls, reply.FinishReason);
+        var call = Assert.Single(reply.ToolCalls);
+        Assert.Equal("get_weather", call.FunctionName);
+        Assert.Equal("city is Paris", call.FunctionArguments.ToString());
+    }
+
     [Fact]
     public void Plain_text_stays_content_when_tools_are_offered()
     {

@@ -12,6 +12,8 @@ internal sealed record ChatRequest
     public required IReadOnlyList<JsonObject> Messages { get; init; }
     /// <summary>Tool definitions passed to the template; null when none (or tool_choice is "none").</summary>
     public IReadOnlyList<JsonObject>? Tools { get; init; }
+    /// <summary>tool_choice: "required" and a named function make the reply a call (<see cref="Chat.ToolChoice"/>).</summary>
+    public Chat.ToolChoice ToolChoice { get; init; } = Chat.ToolChoice.Auto;
     public bool Logprobs { get; init; }
     public int TopLogprobs { get; init; }
 
@@ -23,29 +25,14 @@ internal sealed record ChatRequest
         var parameters = SamplingParameters.Read(f, options.MaxN, options.DefaultTemperature);
         var messages = ReadMessages(f);
         var tools = ReadTools(f);
-        var toolChoice = f.Get("tool_choice");
-        if (toolChoice is { } choice)
-        {
-            if (choice.ValueKind == JsonValueKind.String)
-            {
-                var value = choice.GetString();
-                if (value is not ("none" or "auto" or "required"))
-                    throw ApiException.BadRequest($"'tool_choice' must be \"none\", \"auto\", \"required\" or an object naming a function (got \"{value}\")", "tool_choice");
-                if (value == "none") tools = null;
-            }
-            else if (choice.ValueKind != JsonValueKind.Object)
-            {
-                throw ApiException.WrongType("tool_choice", "a string or an object");
-            }
-            if (tools is null && choice.ValueKind == JsonValueKind.Object)
-                throw ApiException.BadRequest("'tool_choice' names a function but no 'tools' were given", "tool_choice");
-        }
+        var toolChoice = Chat.ToolChoice.Read(f, tools);
+        if (toolChoice.Mode == Chat.ToolChoiceMode.None) tools = null;
         f.Bool("parallel_tool_calls");
 
         bool logprobs = f.Bool("logprobs") ?? false;
         int topLogprobs = f.Int("top_logprobs", 0, 20) ?? 0;
         if (topLogprobs > 0 && !logprobs) throw ApiException.BadRequest("'top_logprobs' needs 'logprobs' set to true", "top_logprobs");
-        return new ChatRequest { Parameters = parameters, Messages = messages, Tools = tools, Logprobs = logprobs, TopLogprobs = topLogprobs };
+        return new ChatRequest { Parameters = parameters, Messages = messages, Tools = tools, ToolChoice = toolChoice, Logprobs = logprobs, TopLogprobs = topLogprobs };
     }
 
     /// <summary>Reads a messages array (also used by `hearth template`).</summary>

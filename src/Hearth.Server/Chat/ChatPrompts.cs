@@ -19,8 +19,10 @@ public static class ChatPrompts
 {
     public const string FallbackStop = "\nUser:";
 
+    /// <param name="assistantPrefix">Text the assistant's turn starts with after the generation prompt (a forced tool call's
+    /// opening, <see cref="ToolChoice.Prefix"/>); the model continues from it.</param>
     public static RenderedChatPrompt Render(ITokenizer tokenizer, ChatTemplate? template, IReadOnlyList<JsonObject> messages,
-        IReadOnlyList<JsonObject>? tools, bool addGenerationPrompt = true)
+        IReadOnlyList<JsonObject>? tools, bool addGenerationPrompt = true, string assistantPrefix = "")
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(messages);
@@ -51,6 +53,7 @@ public static class ChatPrompts
             // The template met input it cannot handle (a value of an unexpected type): the request's fault, not the server's.
             throw ApiException.BadRequest($"the model's chat template failed on these messages: {e.Message}", "messages", "template_error");
         }
+        if (addGenerationPrompt) text += assistantPrefix;
         // Templates that write the BOS text themselves must not get a second BOS from the tokenizer.
         bool hasBos = !string.IsNullOrEmpty(bosText) && text.StartsWith(bosText, StringComparison.Ordinal);
         return new RenderedChatPrompt(text, tokenizer.Encode(text, addSpecialTokens: !hasBos), []);
@@ -76,7 +79,10 @@ public static class ChatPrompts
                 var t = toolsDoc.RootElement;
                 tools = ChatRequest.ReadTools(new JsonFields(t.ValueKind == JsonValueKind.Array ? Wrap("tools", t) : t, ""));
             }
-            return Render(tokenizer, template, messages, tools, addGenerationPrompt);
+            // A whole request body may carry tool_choice: the prompt then ends as the server's would.
+            var choice = ToolChoice.Read(fields, tools);
+            if (choice.Mode == ToolChoiceMode.None) tools = null;
+            return Render(tokenizer, template, messages, tools, addGenerationPrompt, choice.Prefix(ToolChoice.FormatOf(template)));
         }
         catch (ApiException e)
         {

@@ -88,7 +88,7 @@ public static class ToolCallParser
     }
 
     /// <summary>Index just past the JSON object starting at <paramref name="start"/>, or -1 when it does not close.</summary>
-    private static int ObjectEnd(string text, int start)
+    internal static int ObjectEnd(string text, int start)
     {
         int depth = 0;
         bool inString = false, escaped = false;

@@ -12,11 +12,13 @@ namespace Hearth.Server.Endpoints;
 /// tool calls parsed back into OpenAI's tool_calls.</summary>
 internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions options, ServerMetrics metrics)
 {
-    private sealed class Choice(int index, bool tools)
+    // A forced call (tool_choice required or a named function) streams nothing until it is parsed at the end.
+    private sealed class Choice(int index, bool tools, bool forced)
     {
         public int Index { get; } = index;
         public StringBuilder Text { get; } = new();
-        public ToolCallStreamer? Tools { get; } = tools ? new ToolCallStreamer() : null;
+        public bool Forced { get; } = forced;
+        public ToolCallStreamer? Tools { get; } = tools && !forced ? new ToolCallStreamer() : null;
         public List<EngineEvent> Logprobs { get; } = [];
         public EngineFinish? Finish { get; set; }
     }
@@ -29,7 +31,9 @@ internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions opt
             request = ChatRequest.Read(body.RootElement, options);
         var p = request.Parameters;
         OpenAiJson.CheckModel(engine, p.Model);
-        var prompt = ChatPrompts.Render(engine.Tokenizer, engine.ChatTemplate, request.Messages, request.Tools);
+        var format = ToolChoice.FormatOf(engine.ChatTemplate);
+        var prompt = ChatPrompts.Render(engine.Tokenizer, engine.ChatTemplate, request.Messages, request.Tools,
+            assistantPrefix: request.ToolChoice.Prefix(format));
         OpenAiJson.CheckPromptFits(engine, prompt.Ids.Length, "messages");
 
         string id = OpenAiJson.NewId("chatcmpl-");
@@ -38,7 +42,7 @@ internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions opt
             PromptIds = prompt.Ids,
             Sampling = p.SamplingFor(i),
             MaxNewTokens = p.MaxTokens,
-            StopStrings = [.. prompt.StopStrings, .. p.Stop],
+            StopStrings = [.. prompt.StopStrings, .. request.ToolChoice.StopStrings(format), .. p.Stop],
             IgnoreEos = p.IgnoreEos,
             SkipSpecialTokens = p.SkipSpecialTokens,
             Logprobs = request.Logprobs,
@@ -47,12 +51,12 @@ internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions opt
         }).ToList();
 
         await using var streams = await EngineStreams.StartAsync(engine, requests, aborted).ConfigureAwait(false);
-        var choices = Enumerable.Range(0, p.N).Select(i => new Choice(i, request.Tools is not null)).ToArray();
+        var choices = Enumerable.Range(0, p.N).Select(i => new Choice(i, request.Tools is not null, request.ToolChoice.Forces)).ToArray();
         long created = OpenAiJson.Now();
         try
         {
-            if (p.Stream) await StreamAsync(context, request, streams, choices, id, created).ConfigureAwait(false);
-            else await CollectAsync(context, request, streams, choices, id, created).ConfigureAwait(false);
+            if (p.Stream) await StreamAsync(context, request, format, streams, choices, id, created).ConfigureAwait(false);
+            else await CollectAsync(context, request, format, streams, choices, id, created).ConfigureAwait(false);
         }
         catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -62,7 +66,7 @@ internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions opt
         }
     }
 
-    private async Task CollectAsync(HttpContext context, ChatRequest request, EngineStreams streams, Choice[] choices, string id, long created)
+    private async Task CollectAsync(HttpContext context, ChatRequest request, ToolCallFormat format, EngineStreams streams, Choice[] choices, string id, long created)
     {
         await foreach (var (index, e) in streams.ReadAllAsync(context.RequestAborted).ConfigureAwait(false))
         {
@@ -81,7 +85,8 @@ internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions opt
                 string text = choice.Text.ToString();
                 string? content = text;
                 IReadOnlyList<ParsedToolCall> calls = [];
-                if (choice.Tools is not null) (content, calls) = ToolCallParser.Parse(text);
+                if (choice.Forced) (content, calls) = (null, request.ToolChoice.ParseForced(format, text));
+                else if (choice.Tools is not null) (content, calls) = ToolCallParser.Parse(text);
                 w.WriteStartObject();
                 w.WriteNumber("index", choice.Index);
                 w.WriteStartObject("message");
@@ -103,7 +108,7 @@ internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions opt
         await context.Response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private async Task StreamAsync(HttpContext context, ChatRequest request, EngineStreams streams, Choice[] choices, string id, long created)
+    private async Task StreamAsync(HttpContext context, ChatRequest request, ToolCallFormat format, EngineStreams streams, Choice[] choices, string id, long created)
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
@@ -129,21 +134,22 @@ internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions opt
                 metrics.CountFinish(e.Finish);
                 string reason = e.Finish.Reason;
                 IReadOnlyList<ParsedToolCall> calls = [];
-                if (choice.Tools is not null)
+                if (choice.Forced) calls = request.ToolChoice.ParseForced(format, choice.Text.ToString());
+                else if (choice.Tools is not null)
                 {
                     string? rest;
                     (rest, calls) = choice.Tools.Finish();
                     if (!string.IsNullOrEmpty(rest)) await WriteContent(rest, null).ConfigureAwait(false);
-                    if (calls.Count > 0)
+                }
+                if (calls.Count > 0)
+                {
+                    reason = "tool_calls";
+                    await SseWriter.WriteDataAsync(response, Chunk(id, created, usage, w =>
                     {
-                        reason = "tool_calls";
-                        await SseWriter.WriteDataAsync(response, Chunk(id, created, usage, w =>
-                        {
-                            ChoiceStart(w, choice.Index);
-                            ToolCalls(w, calls, includeIndex: true);
-                            ChoiceEnd(w, null, null, null);
-                        }), aborted).ConfigureAwait(false);
-                    }
+                        ChoiceStart(w, choice.Index);
+                        ToolCalls(w, calls, includeIndex: true);
+                        ChoiceEnd(w, null, null, null);
+                    }), aborted).ConfigureAwait(false);
                 }
                 await SseWriter.WriteDataAsync(response, Chunk(id, created, usage, w =>
                 {
@@ -153,6 +159,11 @@ internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions opt
                 continue;
             }
 
+            if (choice.Forced)
+            {
+                choice.Text.Append(e.Text);
+                continue;
+            }
             string text = choice.Tools is null ? e.Text : choice.Tools.Push(e.Text);
             if (text.Length == 0 && !request.Logprobs) continue;
             await WriteContent(text, request.Logprobs ? e : null).ConfigureAwait(false);
