@@ -87,6 +87,12 @@ public sealed partial class VulkanExecutable
                 Add("gather_rows", [Value(inputs[0]), Value(inputs[1]), Value(node)], [(uint)n, (uint)count], Groups((long)n * count, ElementWorkGroup));
                 return;
             }
+            case OpKind.TopK:
+            {
+                int rows = VulkanSupport.Rows(inputs[0]);
+                Add("topk", [Value(inputs[0]), Value(node)], [(uint)inputs[0].Shape.Last, (uint)node.P<TopKParams>().K, (uint)rows], rows);
+                return;
+            }
             default:
                 throw new HearthException($"graph node '{node.Name}': op {node.Op} has no Vulkan kernel yet");
         }

@@ -125,6 +125,15 @@ public sealed class ComputeGraph
         return Add(OpKind.GatherRows, name, new Shape(rows.Shape[0], x.Shape.Last), TensorType.F32, [x, rows]);
     }
 
+    public Node TopK(string name, Node x, int k)
+    {
+        if (x.Shape.Rank != 2) throw Bad(name, $"input {x.Name} must be 2-D [rows, n], is {x.Shape}");
+        int n = x.Shape[1];
+        if (k < 1 || k > TopKParams.MaxK || k > n) throw Bad(name, $"k must be in [1, min({TopKParams.MaxK}, {n})] (got {k})");
+        if (n >= 1 << 24) throw Bad(name, $"rows of {n} values are too long: indices are returned as exact floats (below 2^24)");
+        return Add(OpKind.TopK, name, new Shape(x.Shape[0], 2 * k + 2), TensorType.F32, [x], new TopKParams(k));
+    }
+
     public Node TakeLastRows(string name, Node x, int count)
     {
         if (count <= 0 || count > x.Shape[0]) throw Bad(name, $"cannot take {count} rows of {x.Shape}");

@@ -46,6 +46,11 @@ public enum OpKind
     TakeLastRows,
     /// <summary>x [T, n], rows I32 [R] -> [R, n] = x[rows[r]] (a batched step sends each sequence's last token to the LM head).</summary>
     GatherRows,
+    /// <summary>x [R, n] -> F32 [R, 2K + 2] per row: the K largest values in descending order (the lower index first on
+    /// ties; NaN counts as -inf, as the sampler treats it), their K indices (as floats: exact, n &lt; 2^24), the row's
+    /// maximum and log(sum(exp(x - max))) (0 when the maximum is not finite), so a sampler reads a few hundred bytes
+    /// instead of a vocabulary-sized row and still has exact log-probabilities of the candidates. <see cref="TopKParams"/>.</summary>
+    TopK,
 }
 
 /// <summary>How RoPE pairs dimensions inside a head.</summary>
@@ -72,3 +77,8 @@ public sealed record AttentionParams(int Layer, int HeadCount, int KvHeadCount, 
     public bool IsPaged => BlockSize > 0;
 }
 public sealed record TakeLastRowsParams(int Count) : OpParams;
+/// <summary><paramref name="K"/> candidates per row, 1 to <see cref="MaxK"/>.</summary>
+public sealed record TopKParams(int K) : OpParams
+{
+    public const int MaxK = 256;
+}

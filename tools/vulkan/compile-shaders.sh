@@ -24,6 +24,7 @@ done
 compile rmsnorm rmsnorm.comp
 compile rope rope.comp
 compile gather_rows gather_rows.comp
+compile topk topk.comp
 compile kv_write_f32 kv_write.comp
 compile kv_write_f16 kv_write.comp -DCACHE_F16
 compile attention_f32 attention.comp

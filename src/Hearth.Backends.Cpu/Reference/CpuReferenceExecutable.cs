@@ -150,6 +150,9 @@ internal sealed class CpuReferenceExecutable : IExecutable
             case OpKind.GatherRows:
                 GatherRowsOp.Run(node.Name, F32(inputs[0]), Ids(inputs[1]), node.Shape.Last, Out(node));
                 break;
+            case OpKind.TopK:
+                TopKOp.Run(F32(inputs[0]), ReferenceSupport.Rows(inputs[0]), inputs[0].Shape.Last, node.P<TopKParams>().K, Out(node));
+                break;
             default:
                 throw new HearthException($"graph node '{node.Name}': op {node.Op} is unknown to cpu-ref");
         }

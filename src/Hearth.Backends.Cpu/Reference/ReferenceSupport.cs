@@ -30,6 +30,7 @@ internal static class ReferenceSupport
                 ?? CheckAttention(node),
             OpKind.GatherRows => CheckFloat(inputs[0]) ?? (inputs[0].Shape.Rank == 2 ? null : $"input {inputs[0].Name} must be 2-D, is {inputs[0].Shape}")
                 ?? CheckIds(inputs[1], node.Shape[0]),
+            OpKind.TopK => CheckFloat(inputs[0]) ?? (inputs[0].Shape.Rank == 2 ? null : $"input {inputs[0].Name} must be 2-D, is {inputs[0].Shape}"),
             _ => $"op {node.Op} is unknown to cpu-ref",
         };
     }

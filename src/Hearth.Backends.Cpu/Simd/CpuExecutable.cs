@@ -228,6 +228,8 @@ internal sealed unsafe class CpuExecutable : IExecutable
                     CpuDevice.CacheOf(inputs[3])!, node.P<AttentionParams>(), F32(node), pool, _attentionScratch);
             case OpKind.TakeLastRows:
                 return new TakeLastRowsStep(F32(inputs[0]), (int)inputs[0].Shape.ElementCount, (int)node.Shape.ElementCount, F32(node));
+            case OpKind.TopK:
+                return new TopKStep(F32(inputs[0]), ReferenceSupport.Rows(inputs[0]), inputs[0].Shape.Last, node.P<TopKParams>().K, F32(node));
             case OpKind.GatherRows:
                 return new GatherRowsStep(node.Name, F32(inputs[0]), ReferenceSupport.Rows(inputs[0]), node.Shape.Last, Ids(inputs[1]), node.Shape[0], F32(node));
             default:

@@ -106,3 +106,10 @@ internal sealed unsafe class RmsNormStep(float* x, float* weight, int rows, int 
         }
     }
 }
+
+// x [R, n] -> dst [R, 2k + 2]: the reference's top-k (a few rows once per step).
+internal sealed unsafe class TopKStep(float* x, int rows, int n, int k, float* dst) : Step
+{
+    public override void Run() =>
+        Reference.Ops.TopKOp.Run(new ReadOnlySpan<float>(x, rows * n), rows, n, k, new Span<float>(dst, rows * (2 * k + 2)));
+}
