@@ -20,6 +20,9 @@ public sealed class ComputeGraph
 
     public void MarkOutput(Node node) => _outputs.Add(node);
 
+    /// <summary>Stops reading <paramref name="node"/> back (e.g. a runner that reads a smaller node derived from it).</summary>
+    public void UnmarkOutput(Node node) => _outputs.Remove(node);
+
     private Node Add(OpKind op, string name, Shape shape, TensorType type, Node[] inputs, OpParams? p = null,
         HostTensor? weight = null, float[]? constant = null, IStateBuffer? state = null)
     {

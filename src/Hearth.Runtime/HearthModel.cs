@@ -204,6 +204,7 @@ public sealed class HearthModel : IDisposable
         generator.StopStrings = request.StopStrings;
         generator.IgnoreEos = request.IgnoreEos;
         generator.SkipSpecialTokens = request.SkipSpecialTokens;
+        generator.KeepLogits = request.TopLogits > 0;  // before the prompt runs: its step's logits are read
         generator.SetSequence(promptIds);
         return Drive(generator, promptIds, request.TopLogits, onChunk, cancellationToken);
     }

@@ -24,6 +24,9 @@ public sealed class Generator : IDisposable
     private readonly List<int> _tokens = [];
     private readonly HashSet<int> _eosIds;
     private readonly float[] _logits;
+    private readonly float[] _topK;  // the last candidates step's OpKind.TopK row
+    private readonly int[] _topKIds;
+    private bool _logitsRead;         // _logits holds the last step's row
     private Sampler _sampler;
     private SamplerOptions _sampling;
     private IReadOnlyList<string> _stopStrings;
@@ -49,7 +52,12 @@ public sealed class Generator : IDisposable
         _eosIds = [.. model.EosIds];
         _logits = new float[config.VocabSize];
         _cache = ContiguousKvCache.For(device, config, capacity);
-        _steps = new StepRunner(model, device, _cache, _options.MaxCachedExecutables);
+        int topK = _options.DeviceTopK ?? (device.BackendName is "vulkan" or "cuda" ? GeneratorOptions.DefaultDeviceTopK : 0);
+        if (topK < 0 || topK > Compute.TopKParams.MaxK)
+            throw new HearthException($"device top-k must be in [0, {Compute.TopKParams.MaxK}] (got {topK})");
+        _topK = new float[2 * topK + 2];
+        _topKIds = new int[topK];
+        _steps = new StepRunner(model, device, _cache, _options.MaxCachedExecutables, topK);
         _sampling = _options.Sampling;
         _sampler = new Sampler(_sampling);
         _stopStrings = _options.StopStrings;
@@ -75,8 +83,25 @@ public sealed class Generator : IDisposable
     /// <summary>A sentence explaining the stop (e.g. which limit was hit), or null while running.</summary>
     public string? StopMessage => _emitter.StopMessage;
 
-    /// <summary>Raw logits (before penalties) the last sampled token was drawn from, or that the next will be drawn from.</summary>
-    public ReadOnlySpan<float> Logits => _logits;
+    /// <summary>Raw logits (before penalties) the last sampled token was drawn from, or that the next will be drawn from.
+    /// On a device that samples from its own top-k candidates, set <see cref="KeepLogits"/> before generating to read
+    /// them (otherwise the row stays on the device and this throws).</summary>
+    public ReadOnlySpan<float> Logits
+    {
+        get
+        {
+            if (!_logitsRead && _steps.LastWasCandidates)
+                throw new InvalidOperationException("this step's logits stayed on the device (top-k candidates were read instead): set KeepLogits before generating");
+            EnsureLogitsRead();
+            return _logits;
+        }
+    }
+
+    /// <summary>Bring every step's whole logits row back (callers that read <see cref="Logits"/>: logprobs, top logits).</summary>
+    public bool KeepLogits { get; set; }
+
+    /// <summary>Whether the steps return device-computed top-k candidates for the current sampling options.</summary>
+    public bool SamplesOnDevice => !KeepLogits && _steps.TopK > 0 && _sampler.CanSampleFromTopK(_steps.TopK);
 
     public GenerationTimings Timings => _clock.Snapshot();
 
@@ -155,7 +180,20 @@ public sealed class Generator : IDisposable
         FeedPending(isPrefill: false);
 
         long start = Stopwatch.GetTimestamp();
-        int id = _sampler.Sample(_logits, CollectionsMarshalSpan());
+        int id;
+        if (_steps.LastWasCandidates && SamplesOnDevice)
+        {
+            _steps.ReadTopK(_topK);
+            int k = _topKIds.Length;
+            for (int i = 0; i < k; i++) _topKIds[i] = (int)_topK[k + i];
+            id = _sampler.SampleTopK(_topK.AsSpan(0, k), _topKIds);
+        }
+        else
+        {
+            if (_steps.LastWasCandidates) RunLastAgain();
+            EnsureLogitsRead();
+            id = _sampler.Sample(_logits, CollectionsMarshalSpan());
+        }
         _clock.AddSample(Stopwatch.GetElapsedTime(start));
         _tokens.Add(id);
         _logitsValid = false;
@@ -202,10 +240,27 @@ public sealed class Generator : IDisposable
         {
             int start = _cache.Length;
             int count = Math.Min(all.Length - start, _options.PrefillChunkSize);
-            var elapsed = _steps.Run(all.Slice(start, count), start, _logits, out var compileTime);
+            var elapsed = _steps.Run(all.Slice(start, count), start, SamplesOnDevice, out var compileTime);
             _clock.AddStep(isPrefill || count > 1, count, elapsed, compileTime);
             _logitsValid = true;
+            _logitsRead = false;
         }
+    }
+
+    private void EnsureLogitsRead()
+    {
+        if (_logitsRead || !_logitsValid) return;
+        _steps.ReadLogits(_logits);
+        _logitsRead = true;
+    }
+
+    // The sampling options changed after a candidates step: run the last position again, returning the whole row.
+    private void RunLastAgain()
+    {
+        _cache.TruncateTo(_tokens.Count - 1);
+        var elapsed = _steps.Run(CollectionsMarshalSpan()[^1..], _tokens.Count - 1, candidates: false, out var compileTime);
+        _clock.AddStep(false, 1, elapsed, compileTime);
+        _logitsRead = false;
     }
 
     private void StopForFullContext() => _emitter.StopForFullContext(_cache.Capacity);

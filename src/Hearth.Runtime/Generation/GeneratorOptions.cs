@@ -27,6 +27,16 @@ public sealed record GeneratorOptions
     /// <summary>Leave special tokens (e.g. "&lt;|eot_id|&gt;") out of the streamed text.</summary>
     public bool SkipSpecialTokens { get; init; } = true;
 
+    /// <summary>
+    /// Candidates the device computes per step (OpKind.TopK) so that decode reads back a few hundred bytes instead of the
+    /// logits row, when the sampling options allow it exactly (greedy, or top-k within them, no penalties: see
+    /// <see cref="Sampler.CanSampleFromTopK"/>); 0 = always read the row. Null = <see cref="DefaultDeviceTopK"/> on the
+    /// GPU backends (vulkan, cuda), 0 elsewhere (the CPU's logits are already in host memory).
+    /// </summary>
+    public int? DeviceTopK { get; init; }
+
+    public const int DefaultDeviceTopK = 64;
+
     /// <summary>The context used when neither the caller nor a small model config asks for less:
     /// an F32 cache of a 128k-context model would not fit most machines.</summary>
     public const int DefaultContextCap = 4096;

@@ -15,6 +15,7 @@ public sealed class Sampler
     private float[] _scratch = [];
     private int[] _order = [];
     private float[] _probabilities = [];
+    private int[] _ids = [];
 
     public Sampler(SamplerOptions options)
     {
@@ -30,16 +31,50 @@ public sealed class Sampler
     public int Sample(ReadOnlySpan<float> logits, ReadOnlySpan<int> previousTokens)
     {
         int count = Prepare(logits, previousTokens);
-        if (Options.IsGreedy) return _order[0];
+        return Options.IsGreedy ? _order[0] : _order[Draw(count)];
+    }
+
+    /// <summary>
+    /// Whether <see cref="SampleTopK"/> over the <paramref name="candidates"/> largest logits draws exactly what
+    /// <see cref="Sample"/> over all of them would: greedy, or top-k within the candidates with no penalty (a penalty can
+    /// move a token from outside them in; without top-k, top-p and min-p need the whole distribution).
+    /// </summary>
+    public bool CanSampleFromTopK(int candidates) =>
+        candidates >= 1 && (Options.IsGreedy || Options.TopK >= 1 && Options.TopK <= candidates)
+        && Options.RepetitionPenalty == 1f && Options.FrequencyPenalty == 0f && Options.PresencePenalty == 0f;
+
+    /// <summary>
+    /// Picks the next token from the largest logits of the row (OpKind.TopK: values descending, lower id first on ties,
+    /// NaN already -inf), with the same arithmetic, order and random draw as <see cref="Sample"/> on the whole row, so
+    /// the token is the same. Only where <see cref="CanSampleFromTopK"/> says so.
+    /// </summary>
+    public int SampleTopK(ReadOnlySpan<float> values, ReadOnlySpan<int> ids)
+    {
+        if (values.Length != ids.Length || values.IsEmpty) throw new ArgumentException("one id per candidate value, at least one", nameof(ids));
+        if (!CanSampleFromTopK(values.Length))
+            throw new InvalidOperationException($"these sampling options need all logits, not the {values.Length} largest");
+        if (Options.IsGreedy) return ids[0];
+        EnsureScratch(values.Length);
+        if (_ids.Length < ids.Length) _ids = new int[ids.Length];
+        ids.CopyTo(_ids);
+        var scores = _scratch.AsSpan(0, values.Length);
+        values.CopyTo(scores);
+        int count = Probabilities(values.Length, useIds: true);
+        return _ids[_order[Draw(count)]];
+    }
+
+    // An index into _order[0..count) drawn from _probabilities.
+    private int Draw(int count)
+    {
         double u = _random.NextDouble();
         double cumulative = 0;
         for (int i = 0; i < count; i++)
         {
             cumulative += _probabilities[i];
-            if (u < cumulative) return _order[i];
+            if (u < cumulative) return i;
         }
         // Rounding left the sum a hair under 1: the last kept candidate takes the remainder.
-        return _order[count - 1];
+        return count - 1;
     }
 
     /// <summary>The distribution <see cref="Sample"/> draws from, most likely first (tests and debugging).</summary>
@@ -118,12 +153,19 @@ public sealed class Sampler
             _order[0] = Argmax(scores);
             return 1;
         }
+        return Probabilities(scores.Length, useIds: false);
+    }
 
+    // From the scores in _scratch[0..n) (ids 0..n, or _ids[0..n) when useIds): temperature, top-k, softmax, top-p, min-p
+    // -> _order[0..count) (positions in _scratch, most likely first) and _probabilities; returns count.
+    private int Probabilities(int n, bool useIds)
+    {
+        var scores = _scratch.AsSpan(0, n);
         float invTemperature = 1f / Options.Temperature;
         for (int i = 0; i < scores.Length; i++) scores[i] *= invTemperature;
 
         int k = Options.TopK > 0 ? Math.Min(Options.TopK, scores.Length) : scores.Length;
-        int count = SelectTop(scores.Length, k);
+        int count = SelectTop(scores.Length, k, useIds);
 
         // Softmax over the kept candidates (max first, so exp never overflows).
         float max = scores[_order[0]];
@@ -163,16 +205,17 @@ public sealed class Sampler
         return count;
     }
 
-    /// <summary>Puts the k highest-scoring ids into _order[0..k), best first, lower id first on ties.</summary>
-    private int SelectTop(int n, int k)
+    /// <summary>Puts the positions of the k highest scores into _order[0..k), best first, lower id first on ties.</summary>
+    private int SelectTop(int n, int k, bool useIds)
     {
         float[] scores = _scratch;
+        int[] ids = _ids;
         var order = _order.AsSpan(0, n);
         for (int i = 0; i < n; i++) order[i] = i;
         int Compare(int a, int b)
         {
             int c = scores[b].CompareTo(scores[a]);
-            return c != 0 ? c : a.CompareTo(b);
+            return c != 0 ? c : useIds ? ids[a].CompareTo(ids[b]) : a.CompareTo(b);
         }
         if (k < n)
         {
@@ -194,7 +237,8 @@ public sealed class Sampler
 
     private void EnsureScratch(int vocab)
     {
-        if (_scratch.Length == vocab) return;
+        // Grow only: a generator alternates between whole rows and a few candidates.
+        if (_scratch.Length >= vocab) return;
         _scratch = new float[vocab];
         _order = new int[vocab];
         _probabilities = new float[vocab];

@@ -219,6 +219,7 @@ public sealed class SequentialEngine : IInferenceEngine
         _generator.StopStrings = request.StopStrings;
         _generator.IgnoreEos = request.IgnoreEos;
         _generator.SkipSpecialTokens = request.SkipSpecialTokens;
+        _generator.KeepLogits = request.Logprobs || request.TopLogprobs > 0;  // logprobs read the whole rows
         _generator.SetSequence(prompt);
         Interlocked.Increment(ref _steps);
         Volatile.Write(ref _cachedLength, _generator.Tokens.Count);
