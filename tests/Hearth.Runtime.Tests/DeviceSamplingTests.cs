@@ -91,7 +91,7 @@ public class DeviceSamplingTests
     };
 
     // The shipped model: a generator whose steps return only the top 64 candidates produces the same tokens as one that
-    // reads every row, greedy and sampled (on Vulkan this is the default; on the CPU it is asked for explicitly).
+    // reads every row, greedy and sampled (the default on a GPU; asked for explicitly here, lavapipe and the CPU read rows).
     [Theory]
     [MemberData(nameof(ModelCases))]
     public void Generators_with_and_without_device_candidates_agree(string backend, float temperature, int topK, float topP)

@@ -24,6 +24,7 @@ internal static class BenchCommand
         output.AcceptOnlyFromAmong(Formats);
         var roofline = new Option<string?>("--roofline-plot") { Description = "Also write a roofline picture (SVG) to this file" };
         var bandwidthBuffer = new Option<int?>("--bandwidth-buffer-mib") { Description = "MiB the bandwidth probe streams (default: 8x the last-level cache, at least 256)" };
+        var deviceTopK = new Option<int?>("--device-top-k") { Description = $"Candidates a GPU step returns instead of the logits row (default {Hearth.Runtime.Generation.GeneratorOptions.DefaultDeviceTopK} on a GPU, 0 = read the row)" };
         var progress = new Option<bool>("--progress") { Description = "Print each phase to stderr as it starts" };
         CommonOptions.Check(threads, v => v is not int i || i > 0, "> 0");
         CommonOptions.Check(prompt, v => v is not int i || i >= 0, ">= 0");
@@ -31,10 +32,11 @@ internal static class BenchCommand
         CommonOptions.Check(decode, v => v is not int i || i == 0 || i >= 2, "0 or >= 2");
         CommonOptions.Check(bandwidthBuffer, v => v is not int i || i > 0, "> 0");
         CommonOptions.Check(repetitions, v => v >= 1, ">= 1");
+        CommonOptions.Check(deviceTopK, v => v is not int i || i is >= 0 and <= Hearth.Compute.TopKParams.MaxK, $"in [0, {Hearth.Compute.TopKParams.MaxK}]");
 
         var command = new Command("bench", "Measure prompt processing and generation speed (llama-bench semantics)")
         {
-            model, backend, device, threads, prompt, generation, decode, repetitions, output, roofline, bandwidthBuffer, progress,
+            model, backend, device, threads, prompt, generation, decode, repetitions, output, roofline, bandwidthBuffer, deviceTopK, progress,
         };
         command.Validators.Add(result =>
         {
@@ -63,6 +65,7 @@ internal static class BenchCommand
                 Repetitions = parse.GetValue(repetitions),
                 SkipIfTooLong = skippable,
                 BandwidthBufferBytes = (parse.GetValue(bandwidthBuffer) ?? 0) * (1L << 20),
+                DeviceTopK = parse.GetValue(deviceTopK),
             };
             if (options.Repetitions < 5)
                 context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"note: {options.Repetitions} repetitions; use at least 5 for figures worth quoting"));

@@ -19,6 +19,9 @@ public sealed record BenchOptions
 
     public int Repetitions { get; init; } = 5;
 
+    /// <summary><see cref="Generation.GeneratorOptions.DeviceTopK"/> of the benchmarked generator (null: the backend's default).</summary>
+    public int? DeviceTopK { get; init; }
+
     /// <summary>Bytes the bandwidth probe streams; 0 = several times the last-level cache.</summary>
     public long BandwidthBufferBytes { get; init; }
 

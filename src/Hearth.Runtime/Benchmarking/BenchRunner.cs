@@ -51,6 +51,7 @@ public static class BenchRunner
             PrefillChunkSize = Math.Max(1, options.PromptTokens), // pp: one batch
             Sampling = SamplerOptions.Greedy,
             IgnoreEos = true,
+            DeviceTopK = options.DeviceTopK,
         };
         using var generator = new Generator(new ModelAdapter(model), device, generatorOptions);
         var ids = FixedTokens(context, config.VocabSize);

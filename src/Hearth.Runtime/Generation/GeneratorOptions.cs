@@ -30,8 +30,8 @@ public sealed record GeneratorOptions
     /// <summary>
     /// Candidates the device computes per step (OpKind.TopK) so that decode reads back a few hundred bytes instead of the
     /// logits row, when the sampling options allow it exactly (greedy, or top-k within them, no penalties: see
-    /// <see cref="Sampler.CanSampleFromTopK"/>); 0 = always read the row. Null = <see cref="DefaultDeviceTopK"/> on the
-    /// GPU backends (vulkan, cuda), 0 elsewhere (the CPU's logits are already in host memory).
+    /// <see cref="Sampler.CanSampleFromTopK"/>); 0 = always read the row. Null = <see cref="DefaultDeviceTopK"/> on GPUs
+    /// (vulkan on a GPU, cuda), 0 elsewhere (on the CPU, lavapipe included, the row is already in host memory).
     /// </summary>
     public int? DeviceTopK { get; init; }
 
