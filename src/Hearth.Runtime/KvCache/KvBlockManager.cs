@@ -108,16 +108,22 @@ public sealed class KvBlockManager
     }
 
     /// <summary>A second table sharing every block of <paramref name="table"/> (copy-on-write on the next write to a shared block).</summary>
-    public BlockTable Fork(BlockTable table)
+    public BlockTable Fork(BlockTable table) => Fork(table, table.BlockList.Count * BlockSize);
+
+    /// <summary>A table sharing the blocks that hold the first <paramref name="tokens"/> tokens of <paramref name="table"/>.</summary>
+    public BlockTable Fork(BlockTable table, int tokens)
     {
         ArgumentNullException.ThrowIfNull(table);
+        int count = BlocksFor(tokens);
+        if (tokens < 0 || count > table.BlockList.Count)
+            throw new ArgumentOutOfRangeException(nameof(tokens), $"the table holds {table.BlockList.Count} blocks, not {tokens} tokens");
         var copy = new BlockTable();
-        foreach (int block in table.BlockList)
+        for (int b = 0; b < count; b++)
         {
-            Allocator.Retain(block);
-            copy.BlockList.Add(block);
+            Allocator.Retain(table.BlockList[b]);
+            copy.BlockList.Add(table.BlockList[b]);
         }
-        copy.HashList.AddRange(table.HashList);
+        copy.HashList.AddRange(table.HashList.Take(Math.Min(count, table.HashList.Count)));
         return copy;
     }
 

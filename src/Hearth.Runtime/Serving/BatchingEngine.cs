@@ -385,6 +385,7 @@ public sealed class BatchingEngine : IInferenceEngine
             CachedPromptTokensTotal = Interlocked.Read(ref _cachedPromptTokens),
             GeneratedTokensTotal = Interlocked.Read(ref _generatedTokens),
             PreemptionsTotal = _scheduler.Preemptions,
+            KvCopyOnWritesTotal = _blocks.CopyOnWrites,
             StepsTotal = _steps,
         };
     }

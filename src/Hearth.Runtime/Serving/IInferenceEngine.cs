@@ -61,6 +61,13 @@ public sealed record EngineRequest
 
     /// <summary>Caller's id for logs and metrics.</summary>
     public string? RequestId { get; init; }
+
+    /// <summary>
+    /// Requests submitted together with the same group and the same prompt (a request's n choices) share the prompt: the
+    /// engine computes it once and forks the block table (copy-on-write), so each further choice runs only its last
+    /// prompt token (for its own logits). Null: no sharing beyond the prefix cache. Results are the same either way.
+    /// </summary>
+    public object? ShareGroup { get; init; }
 }
 
 /// <summary>A token and its log-probability.</summary>
@@ -101,6 +108,8 @@ public sealed record EngineMetrics
     public long RequestsTotal { get; init; }
     public long PromptTokensTotal { get; init; }
     public long CachedPromptTokensTotal { get; init; }
+    /// <summary>Shared KV blocks copied before a write (forks of one prompt, <see cref="EngineRequest.ShareGroup"/>).</summary>
+    public long KvCopyOnWritesTotal { get; init; }
     public long GeneratedTokensTotal { get; init; }
     public long PreemptionsTotal { get; init; }
     public long StepsTotal { get; init; }

@@ -15,7 +15,8 @@ internal readonly record struct ScheduledChunk(EngineSequence Sequence, int Star
 /// the sequence limit allow; prefill is cut into chunks that fit the budget. When blocks run out for a running sequence,
 /// the youngest running sequence not yet in the step is preempted: its blocks are freed and it goes back to the front of
 /// the waiting queue to be recomputed (its full blocks usually survive in the prefix cache). Waiting sequences never
-/// preempt running ones. Not thread-safe: the step thread owns it.
+/// preempt running ones. A waiting choice of a request whose sibling choice is running forks the sibling's prompt
+/// blocks instead of computing them (<see cref="EngineRequest.ShareGroup"/>). Not thread-safe: the step thread owns it.
 /// </summary>
 internal sealed class Scheduler(KvBlockManager blocks, int maxTokensPerStep, int maxSequences, bool prefixCaching)
 {
@@ -80,6 +81,18 @@ internal sealed class Scheduler(KvBlockManager blocks, int maxTokensPerStep, int
         while (budget > 0 && _running.Count < maxSequences && preemptionsBefore == _preemptionsAtStart && _waiting.First is { } node)
         {
             var sequence = node.Value;
+            if (sequence.Table.Blocks.Count == 0 && sequence.Computed == 0 && SiblingOf(sequence) is { } sibling)
+            {
+                // Another choice of the same request: fork its prompt blocks once it has computed them; this one then
+                // runs only its last prompt token (copy-on-write where that shares a block).
+                int shared = sequence.PromptLength - 1;
+                if (sibling.Computed < shared) break;
+                var forked = blocks.Fork(sibling.Table, shared);
+                sequence.Table.BlockList.AddRange(forked.BlockList);
+                sequence.Table.HashList.AddRange(forked.HashList);
+                sequence.Computed = shared;
+                if (!sequence.WasAdmitted) sequence.CachedPromptTokens = shared;
+            }
             if (prefixCaching && sequence.Table.Blocks.Count == 0 && sequence.Computed == 0)
             {
                 int matched = blocks.MatchPrefix(sequence.Table, sequence.TokenSpan);
@@ -101,6 +114,17 @@ internal sealed class Scheduler(KvBlockManager blocks, int maxTokensPerStep, int
             budget -= count;
         }
         return chunks;
+    }
+
+    // A running sequence of the same share group with the same prompt (EngineRequest.ShareGroup).
+    private EngineSequence? SiblingOf(EngineSequence sequence)
+    {
+        if (sequence.Request.ShareGroup is not { } group) return null;
+        var prompt = sequence.TokenSpan[..sequence.PromptLength];
+        foreach (var r in _running)
+            if (Equals(r.Request.ShareGroup, group) && r.PromptLength == sequence.PromptLength && r.TokenSpan[..r.PromptLength].SequenceEqual(prompt))
+                return r;
+        return null;
     }
 
     // Tokens the sequence can still write with the blocks it has plus every available one.

@@ -48,6 +48,7 @@ internal sealed class ChatCompletions(IInferenceEngine engine, ServerOptions opt
             Logprobs = request.Logprobs,
             TopLogprobs = request.TopLogprobs,
             RequestId = id,
+            ShareGroup = p.N > 1 ? id : null,  // the n choices compute the prompt once
         }).ToList();
 
         await using var streams = await EngineStreams.StartAsync(engine, requests, aborted).ConfigureAwait(false);

@@ -61,6 +61,7 @@ internal sealed class TextCompletions(IInferenceEngine engine, ServerOptions opt
                     Logprobs = request.Logprobs is not null,
                     TopLogprobs = request.Logprobs ?? 0,
                     RequestId = id,
+                    ShareGroup = p.N > 1 ? id : null,  // the n choices of one prompt compute it once
                 });
             }
         }

@@ -101,6 +101,53 @@ public class BatchingEngineTests
         Assert.Equal(0, metrics.KvBlocksUsed);
     }
 
+    // n choices of one request (EngineRequest.ShareGroup): the prompt is computed once and forked, each further choice
+    // runs only its last prompt token, copying the shared block it writes; the texts are those of separate requests.
+    [TinyModelFact(Llama3)]
+    public async Task Choices_of_one_prompt_fork_it_and_give_the_texts_of_separate_requests()
+    {
+        using var model = Load(Llama3);
+        var random = new Random(8);
+        var prompt = Enumerable.Range(0, 37).Select(_ => random.Next(300)).ToArray();  // ends mid-block (block 16)
+        EngineRequest Choice(int i, object? group) => Greedy(prompt, 12) with { Sampling = new SamplerOptions { Temperature = 0.9f, TopK = 40, Seed = 100 + i }, ShareGroup = group };
+
+        await using var separate = new BatchingEngine(model.GenerativeModel, model.Device,
+            new BatchingEngineOptions { KvCacheBytes = 4 << 20, BlockSize = 16, PrefixCaching = false });
+        var expected = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Collect(separate.Submit(Choice(i, null)))));
+
+        await using var engine = new BatchingEngine(model.GenerativeModel, model.Device,
+            new BatchingEngineOptions { KvCacheBytes = 4 << 20, BlockSize = 16, PrefixCaching = false });
+        var group = new object();
+        var choices = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Collect(engine.Submit(Choice(i, group)))));
+        for (int i = 0; i < 4; i++) Assert.Equal(expected[i].Tokens, choices[i].Tokens);
+        Assert.Equal(0, choices[0].Finish.CachedPromptTokens);
+        Assert.All(choices.Skip(1), c => Assert.Equal(prompt.Length - 1, c.Finish.CachedPromptTokens));
+        Assert.NotEqual(choices[0].Tokens, choices[1].Tokens);  // different seeds: different texts
+        var metrics = engine.GetMetrics();
+        Assert.Equal(3L * (prompt.Length - 1), metrics.CachedPromptTokensTotal);
+        Assert.True(metrics.KvCopyOnWritesTotal > 0, "the last prompt token of each fork lands in the shared third block");
+        Assert.Equal(0, metrics.KvBlocksUsed);
+        Assert.Equal(0, separate.GetMetrics().KvCopyOnWritesTotal);
+    }
+
+    [TinyModelFact(Llama3)]
+    public async Task Cancelling_forked_choices_frees_every_block()
+    {
+        using var model = Load(Llama3);
+        var prompt = Enumerable.Range(0, 21).Select(i => (i * 7) % 300).ToArray();
+        await using var engine = new BatchingEngine(model.GenerativeModel, model.Device,
+            new BatchingEngineOptions { KvCacheBytes = 4 << 20, BlockSize = 8, PrefixCaching = false });
+        var group = new object();
+        using var cancel = new CancellationTokenSource();
+        var streams = Enumerable.Range(0, 3).Select(i => engine.Submit(Greedy(prompt, 10_000) with { ShareGroup = group }, cancel.Token)).ToArray();
+        var readers = streams.Select(s => Task.Run(async () => { try { await foreach (var _ in s) { } } catch (OperationCanceledException) { } })).ToArray();
+        await WaitUntil(() => engine.GetMetrics().GeneratedTokensTotal > 30, "the forks to generate");
+        cancel.Cancel();
+        await Task.WhenAll(readers);
+        await WaitUntil(() => engine.GetMetrics().KvBlocksUsed == 0, "every block to be freed");
+        Assert.True(engine.GetMetrics().CachedPromptTokensTotal == 2L * (prompt.Length - 1));
+    }
+
     [TinyModelFact(Llama3)]
     public async Task Seeded_sampling_does_not_depend_on_the_batch_either()
     {
