@@ -61,6 +61,7 @@ public sealed class ServerMetrics
         w.Metric("hearth_engine_cached_prompt_tokens_total", "Prompt tokens served from the prefix cache.", "counter", engine.CachedPromptTokensTotal);
         w.Metric("hearth_engine_generated_tokens_total", "Tokens the engine generated.", "counter", engine.GeneratedTokensTotal);
         w.Metric("hearth_engine_preemptions_total", "Sequences preempted to free KV blocks.", "counter", engine.PreemptionsTotal);
+        w.Metric("hearth_kv_copy_on_writes_total", "Shared KV blocks copied before a write (forked choices of one prompt).", "counter", engine.KvCopyOnWritesTotal);
         w.Metric("hearth_engine_steps_total", "Model steps run.", "counter", engine.StepsTotal);
         _ttft.WriteTo(w);
         _tpot.WriteTo(w);
