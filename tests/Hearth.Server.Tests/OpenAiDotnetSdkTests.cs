@@ -146,6 +146,25 @@ public class OpenAiDotnetSdkToolTests(ToolServers servers)
     private static ChatClient Client(ToolServers.Instance s) => new(s.Engine.ModelName, new ApiKeyCredential(TinyServer.ApiKey),
         new OpenAIClientOptions { Endpoint = new Uri(s.BaseUrl + "/v1"), RetryPolicy = new ClientRetryPolicy(0) });
 
+    // The reply's single tool call (name, arguments, id), streamed or not; no content, finish reason tool_calls.
+    private static (string Name, string Arguments, string Id) OneCall(ToolServers.Instance s, List<ChatMessage> messages, ChatCompletionOptions options, bool stream)
+    {
+        if (stream)
+        {
+            var updates = Client(s).CompleteChatStreaming(messages, options).ToList();
+            var call = updates.SelectMany(u => u.ToolCallUpdates).ToList();
+            Assert.NotEmpty(call);
+            Assert.Contains(updates, u => u.FinishReason == ChatFinishReason.ToolCalls);
+            Assert.Empty(string.Concat(updates.SelectMany(u => u.ContentUpdate).Select(p => p.Text)));
+            return (call.Select(c => c.FunctionName).First(n => n is not null), string.Concat(call.Select(c => c.FunctionArgumentsUpdate?.ToString())),
+                call.Select(c => c.ToolCallId).First(i => i is not null));
+        }
+        ChatCompletion reply = Client(s).CompleteChat(messages, options);
+        Assert.Equal(ChatFinishReason.ToolCalls, reply.FinishReason);
+        var single = Assert.Single(reply.ToolCalls);
+        return (single.FunctionName, single.FunctionArguments.ToString(), single.Id);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Tool_calls_are_rendered_and_parsed_back(string name, bool stream)
@@ -155,29 +174,9 @@ public class OpenAiDotnetSdkToolTests(ToolServers servers)
         var options = new ChatCompletionOptions { Tools = { Weather } };
         List<ChatMessage> messages = [new UserChatMessage("What is the weather in Paris?")];
 
-        string? functionName, arguments, id;
-        if (stream)
-        {
-            var updates = Client(s).CompleteChatStreaming(messages, options).ToList();
-            var call = updates.SelectMany(u => u.ToolCallUpdates).ToList();
-            Assert.NotEmpty(call);
-            functionName = call.Select(c => c.FunctionName).First(n => n is not null);
-            arguments = string.Concat(call.Select(c => c.FunctionArgumentsUpdate?.ToString()));
-            id = call.Select(c => c.ToolCallId).First(i => i is not null);
-            Assert.Contains(updates, u => u.FinishReason == ChatFinishReason.ToolCalls);
-            Assert.Empty(string.Concat(updates.SelectMany(u => u.ContentUpdate).Select(p => p.Text)));
-        }
-        else
-        {
-            ChatCompletion reply = Client(s).CompleteChat(messages, options);
-            Assert.Equal(ChatFinishReason.ToolCalls, reply.FinishReason);
-            var call = Assert.Single(reply.ToolCalls);
-            functionName = call.FunctionName;
-            arguments = call.FunctionArguments.ToString();
-            id = call.Id;
-        }
+        var (functionName, arguments, id) = OneCall(s, messages, options, stream);
         Assert.Equal("get_weather", functionName);
-        Assert.Equal("Paris", JsonDocument.Parse(arguments!).RootElement.GetProperty("city").GetString());
+        Assert.Equal("Paris", JsonDocument.Parse(arguments).RootElement.GetProperty("city").GetString());
 
         // The template saw the tool: its description is in the prompt the engine got.
         var prompt = s.Engine.Tokenizer.Decode(s.Engine.Prompts[^1]);
@@ -185,8 +184,8 @@ public class OpenAiDotnetSdkToolTests(ToolServers servers)
 
         // Second turn: the call and its result go back through the template.
         s.Engine.Reply = _ => "It is sunny in Paris.";
-        messages.Add(new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall(id!, functionName!, BinaryData.FromString(arguments!))]));
-        messages.Add(new ToolChatMessage(id!, """{"temperature": 21, "sky": "sunny"}"""));
+        messages.Add(new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall(id, functionName, BinaryData.FromString(arguments))]));
+        messages.Add(new ToolChatMessage(id, """{"temperature": 21, "sky": "sunny"}"""));
         ChatCompletion answer = Client(s).CompleteChat(messages, options);
         Assert.Equal("It is sunny in Paris.", answer.Content[0].Text);
         Assert.Equal(ChatFinishReason.Stop, answer.FinishReason);
@@ -224,26 +223,9 @@ public class OpenAiDotnetSdkToolTests(ToolServers servers)
             ToolChoice = named ? ChatToolChoice.CreateFunctionChoice("get_weather") : ChatToolChoice.CreateRequiredChoice(),
         };
         List<ChatMessage> messages = [new UserChatMessage("What is the weather in Paris?")];
-        string? functionName, args;
-        if (stream)
-        {
-            var updates = Client(s).CompleteChatStreaming(messages, options).ToList();
-            var call = updates.SelectMany(u => u.ToolCallUpdates).ToList();
-            functionName = call.Select(c => c.FunctionName).First(n => n is not null);
-            args = string.Concat(call.Select(c => c.FunctionArgumentsUpdate?.ToString()));
-            Assert.Contains(updates, u => u.FinishReason == ChatFinishReason.ToolCalls);
-            Assert.Empty(string.Concat(updates.SelectMany(u => u.ContentUpdate).Select(p => p.Text)));
-        }
-        else
-        {
-            ChatCompletion reply = Client(s).CompleteChat(messages, options);
-            Assert.Equal(ChatFinishReason.ToolCalls, reply.FinishReason);
-            var call = Assert.Single(reply.ToolCalls);
-            functionName = call.FunctionName;
-            args = call.FunctionArguments.ToString();
-        }
+        var (functionName, args, _) = OneCall(s, messages, options, stream);
         Assert.Equal("get_weather", functionName);
-        Assert.Equal("Paris", JsonDocument.Parse(args!).RootElement.GetProperty("city").GetString());
+        Assert.Equal("Paris", JsonDocument.Parse(args).RootElement.GetProperty("city").GetString());
     }
 
     // A model that does not write valid JSON inside a forced call still gives a call (OpenAI's API also warns that

@@ -26,34 +26,31 @@ internal static unsafe class InterleavedGemm
     /// <summary>Groups [g0, g1) for tokens [t0, t1): dst[t * dstStride + 8 g + r] (r the row in the group).</summary>
     public static void Run(InterleavedWeights w, int g0, int g1, QuantizedActivations x, int t0, int t1, float* dst, int dstStride, DotKind dot)
     {
-        switch (w.Type, dot)
+        switch (w.Type)
         {
-            case (Hearth.Core.TensorType.Q4_0, DotKind.Vnni): Groups<Q4_0Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_0, DotKind.Avx2Small): Groups<Q4_0Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_0, DotKind.Avx2Wide): Groups<Q4_0Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_0, _): Groups<Q4_0Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Vnni): Groups<Q4_1Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Avx2Small): Groups<Q4_1Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, DotKind.Avx2Wide): Groups<Q4_1Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K, _): Groups<Q4_1Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_0, DotKind.Vnni): Groups<Q5_0Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_0, DotKind.Avx2Small): Groups<Q5_0Format, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_0, DotKind.Avx2Wide): Groups<Q5_0Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_0, _): Groups<Q5_0Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_1 or Hearth.Core.TensorType.Q5_K, DotKind.Vnni): Groups<Q5_KFormat, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_1 or Hearth.Core.TensorType.Q5_K, DotKind.Avx2Small): Groups<Q5_KFormat, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_1 or Hearth.Core.TensorType.Q5_K, DotKind.Avx2Wide): Groups<Q5_KFormat, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q5_1 or Hearth.Core.TensorType.Q5_K, _): Groups<Q5_KFormat, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q6_K, DotKind.Vnni): Groups<Q6_KFormat, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q6_K, DotKind.Avx2Small): Groups<Q6_KFormat, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q6_K, DotKind.Avx2Wide): Groups<Q6_KFormat, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q6_K, _): Groups<Q6_KFormat, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q8_0, DotKind.Vnni): Groups<Q8_0Format, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Small): throw new ArgumentException("Q8_0's quants overflow the small AVX2 byte dot", nameof(dot));
-            case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Wide): Groups<Q8_0Format, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q8_0, DotKind.Avx2Signed): Groups<Q8_0Format, Avx2SignedByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case (Hearth.Core.TensorType.Q8_0, _): Groups<Q8_0Format, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case Hearth.Core.TensorType.Q4_0: ByDot<Q4_0Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K: ByDot<Q4_1Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case Hearth.Core.TensorType.Q5_0: ByDot<Q5_0Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case Hearth.Core.TensorType.Q5_1 or Hearth.Core.TensorType.Q5_K: ByDot<Q5_KFormat>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case Hearth.Core.TensorType.Q6_K: ByDot<Q6_KFormat>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case Hearth.Core.TensorType.Q8_0:
+                if (dot == DotKind.Avx2Small) throw new ArgumentException("Q8_0's quants overflow the small AVX2 byte dot", nameof(dot));
+                ByDot<Q8_0Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride);
+                break;
             default: throw new ArgumentException($"no interleaved kernel for {w.Type}", nameof(w));
+        }
+    }
+
+    private static void ByDot<TF>(DotKind dot, InterleavedWeights w, int g0, int g1, QuantizedActivations x, int t0, int t1, float* dst, int dstStride)
+        where TF : struct, IInterleavedFormat
+    {
+        switch (dot)
+        {
+            case DotKind.Vnni: Groups<TF, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case DotKind.Avx2Small: Groups<TF, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case DotKind.Avx2Wide: Groups<TF, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case DotKind.Avx2Signed: Groups<TF, Avx2SignedByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            default: Groups<TF, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
         }
     }
 
