@@ -17,6 +17,8 @@ namespace Hearth.Backends.Cpu.Simd.Ops;
 internal sealed unsafe class AttentionStep : Step, IParallelWork
 {
     private const int TileTokens = 16;
+    // Keys per block that every query head of a group reads in turn: 128 keys of head dim 64 are 32 KiB, in L1.
+    private const int KeyBlock = 128;
 
     private readonly string _name;
     private readonly float* _q;
@@ -28,7 +30,7 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
     private readonly float* _dst;
     private readonly CpuThreadPool _pool;
     private readonly int _span;                  // longest logical key span of one query
-    private readonly AttentionScratch _scratch;  // per worker: scores [span], then the tile's K and V rows as f32 [2, span, headDim]
+    private readonly AttentionScratch _scratch;  // per worker: scores [group, span], then the tile's K and V rows as f32 [2, span, headDim]
     private readonly Pinned<int> _tileStarts;    // [tiles + 1]: first row of each tile
     private int _tileCount;
 
@@ -38,7 +40,7 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
         _name = name; _q = q; _positions = positions; _tables = tables; _tokens = tokens; _k = k; _v = v; _p = p; _dst = dst; _pool = pool;
         _span = (int)(p.IsPaged ? (long)p.MaxBlocksPerSeq * p.BlockSize : Math.Min(k.Capacity, v.Capacity));
         _scratch = scratch;
-        scratch.Reserve(pool.ThreadCount, _span * (1L + 2L * p.HeadDim));
+        scratch.Reserve(pool.ThreadCount, _span * ((long)(p.HeadCount / p.KvHeadCount) + 2L * p.HeadDim));
         _tileStarts = new Pinned<int>(tokens + 1);
     }
 
@@ -124,7 +126,7 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
         // tiles gather the rows into contiguous f32 scratch once (converting f16), which pays when many queries reuse
         // them. The copy is exact, so a key's arithmetic is the same either way and tiles never change results.
         bool inPlace = _k.F32 != null && _v.F32 != null && t1 - t0 == 1;
-        float* k = scores + _span, v = k + (long)_span * headDim;
+        float* k = scores + (long)group * _span, v = k + (long)_span * headDim;
         if (!inPlace)
         {
             Gather(_k, table, kvHead, lo, keys, k);
@@ -132,45 +134,52 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
         }
         long kvWidth = (long)_p.KvHeadCount * headDim, kvOffset = (long)kvHead * headDim;
 
+        // Per row, all the group's query heads go through the keys together, a block of keys at a time, so each block of
+        // K and V is read from memory once and then from L1 by every head. A score and a weighted sum do not depend on
+        // how the keys are split (AttentionKernels), so the blocks change nothing in the results.
+        float* maxes = stackalloc float[group];
+        float* sums = stackalloc float[group];
         for (int t = t0; t < t1; t++)
         {
             int position = _positions[t], first = First(position), count = position - first + 1;
-            for (int h = 0; h < group; h++)
+            float* query = _q + (long)t * width + kvHead * group * headDim;
+            float* output = _dst + (long)t * width + kvHead * group * headDim;
+            for (int h = 0; h < group; h++) maxes[h] = float.NegativeInfinity;
+            for (int j = 0; j < count;)
             {
-                int head = kvHead * group + h;
-                float* query = _q + (long)t * width + head * headDim;
-                float* output = _dst + (long)t * width + head * headDim;
-                float max = float.NegativeInfinity;
-                if (!inPlace)
-                {
-                    max = AttentionKernels.Scores(query, k + (long)(first - lo) * headDim, headDim, count, headDim, _p.Scale, scores);
-                }
-                else
-                {
-                    for (int j = 0; j < count;)
-                    {
-                        int run = Run(table, _p.BlockSize, first + j, count - j, out long row);
-                        max = MathF.Max(max, AttentionKernels.Scores(query, _k.F32 + row * kvWidth + kvOffset, kvWidth, run, headDim, _p.Scale, scores + j));
-                        j += run;
-                    }
-                }
-                float sum = ExpInPlace(scores, count, max);
-                if (!inPlace)
-                {
-                    AttentionKernels.WeightedSum(scores, v + (long)(first - lo) * headDim, headDim, count, headDim, output, accumulate: false);
-                }
-                else
-                {
-                    for (int j = 0; j < count;)
-                    {
-                        int run = Run(table, _p.BlockSize, first + j, count - j, out long row);
-                        AttentionKernels.WeightedSum(scores + j, _v.F32 + row * kvWidth + kvOffset, kvWidth, run, headDim, output, accumulate: j > 0);
-                        j += run;
-                    }
-                }
-                AttentionKernels.Scale(output, headDim, 1f / sum);
+                int run = Segment(inPlace ? _k : null, k, table, first, lo, j, count, kvOffset, kvWidth, out float* keysAt, out long stride);
+                for (int h = 0; h < group; h++)
+                    maxes[h] = MathF.Max(maxes[h], AttentionKernels.Scores(query + h * headDim, keysAt, stride, run, headDim, _p.Scale, scores + (long)h * _span + j));
+                j += run;
             }
+            for (int h = 0; h < group; h++) sums[h] = ExpInPlace(scores + (long)h * _span, count, maxes[h]);
+            for (int j = 0; j < count;)
+            {
+                int run = Segment(inPlace ? _v : null, v, table, first, lo, j, count, kvOffset, kvWidth, out float* valuesAt, out long stride);
+                for (int h = 0; h < group; h++)
+                    AttentionKernels.WeightedSum(scores + (long)h * _span + j, valuesAt, stride, run, headDim, output + h * headDim, accumulate: j > 0);
+                j += run;
+            }
+            for (int h = 0; h < group; h++) AttentionKernels.Scale(output + h * headDim, headDim, 1f / sums[h]);
         }
+    }
+
+    // Keys a block of at most KeyBlock from logical key j of a query (first the window's start): in place in the cache (a
+    // run of contiguous cache rows) or in the tile's gathered scratch (gathered from lo).
+    private int Segment(CpuFastStateBuffer? inPlace, float* gathered, int* table, int first, int lo, int j, int count, long kvOffset, long kvWidth,
+        out float* at, out long stride)
+    {
+        int left = Math.Min(KeyBlock, count - j);
+        if (inPlace is null)
+        {
+            at = gathered + (long)(first - lo + j) * _p.HeadDim;
+            stride = _p.HeadDim;
+            return left;
+        }
+        int run = Run(table, _p.BlockSize, first + j, left, out long row);
+        at = inPlace.F32 + row * kvWidth + kvOffset;
+        stride = kvWidth;
+        return run;
     }
 
     // Logical positions [lo, lo + count) of one KV head -> dst [count, headDim] f32.
