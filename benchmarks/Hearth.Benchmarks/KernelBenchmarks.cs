@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Hearth.Backends.Cpu.Reference;
 using Hearth.Backends.Cpu.Simd;
@@ -122,32 +120,18 @@ internal sealed class RateConfig : ManualConfig
 }
 
 /// <summary>Weight GB/s (weight bytes / median) or GFLOP/s (2 * out * in * tokens / median) of a KernelBenchmarks case.</summary>
-internal sealed class MatMulRateColumn(bool gigaflops) : IColumn
+internal sealed class MatMulRateColumn(bool gigaflops) : MedianRateColumn(nameof(MatMulRateColumn) + (gigaflops ? "Flops" : "Bytes"),
+    gigaflops ? "GFLOP/s (median)" : "weight GB/s (median)",
+    gigaflops ? "2 * out * in * tokens / median time, in 1e9 per second" : "weight bytes read once / median time, in 1e9 bytes per second",
+    gigaflops ? 1 : 0, 1e9)
 {
-    public string Id => nameof(MatMulRateColumn) + (gigaflops ? "Flops" : "Bytes");
-    public string ColumnName => gigaflops ? "GFLOP/s (median)" : "weight GB/s (median)";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => gigaflops ? 1 : 0;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => gigaflops ? "2 * out * in * tokens / median time, in 1e9 per second" : "weight bytes read once / median time, in 1e9 bytes per second";
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public bool IsAvailable(Summary summary) => true;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    protected override double Amount(BenchmarkCase benchmarkCase)
     {
-        var statistics = summary[benchmarkCase]?.ResultStatistics;
-        if (statistics is null) return "NA";
         var type = (TensorType)benchmarkCase.Parameters["Type"];
         var shape = ((string)benchmarkCase.Parameters["Shape"]).Split('x');
         long outFeatures = long.Parse(shape[0], System.Globalization.CultureInfo.InvariantCulture);
         long inFeatures = long.Parse(shape[1], System.Globalization.CultureInfo.InvariantCulture);
         int tokens = (int)benchmarkCase.Parameters["Tokens"];
-        double seconds = statistics.Median / 1e9;
-        double value = gigaflops ? 2.0 * outFeatures * inFeatures * tokens / seconds / 1e9
-            : TensorTypes.RowBytes(type, (int)inFeatures) * outFeatures / seconds / 1e9;
-        return value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+        return gigaflops ? 2.0 * outFeatures * inFeatures * tokens : (double)TensorTypes.RowBytes(type, (int)inFeatures) * outFeatures;
     }
 }

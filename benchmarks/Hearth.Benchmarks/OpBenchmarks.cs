@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Hearth.Backends.Cpu.Reference;
 using Hearth.Backends.Cpu.Simd;
@@ -142,30 +140,18 @@ internal sealed class OpRateConfig : ManualConfig
     }
 }
 
-internal sealed class OpRateColumn(bool gigaflops) : IColumn
+internal sealed class OpRateColumn(bool gigaflops) : MedianRateColumn(nameof(OpRateColumn) + (gigaflops ? "Flops" : "Bytes"),
+    gigaflops ? "GFLOP/s (median)" : "GB/s (median)",
+    gigaflops ? "the op's arithmetic / median time, in 1e9 per second" : "bytes the op must move / median time, in 1e9 per second",
+    gigaflops ? 1 : 0, 1e9)
 {
-    public string Id => nameof(OpRateColumn) + (gigaflops ? "Flops" : "Bytes");
-    public string ColumnName => gigaflops ? "GFLOP/s (median)" : "GB/s (median)";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => gigaflops ? 1 : 0;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => gigaflops ? "the op's arithmetic / median time, in 1e9 per second" : "bytes the op must move / median time, in 1e9 per second";
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public bool IsAvailable(Summary summary) => true;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    protected override double Amount(BenchmarkCase benchmarkCase)
     {
-        var statistics = summary[benchmarkCase]?.ResultStatistics;
-        if (statistics is null) return "NA";
         // A fresh instance with the case's parameters says how much work one run is.
         var instance = (OpBenchmarks)Activator.CreateInstance(benchmarkCase.Descriptor.Type)!;
         foreach (var parameter in benchmarkCase.Parameters.Items)
             benchmarkCase.Descriptor.Type.GetProperty(parameter.Name)?.SetValue(instance, parameter.Value);
         var (bytes, flops) = instance.Work();
-        double seconds = statistics.Median / 1e9;
-        return ((gigaflops ? flops : bytes) / seconds / 1e9).ToString("F2", CultureInfo.InvariantCulture);
+        return gigaflops ? flops : bytes;
     }
 }

@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Hearth.Tokenizers;
 
@@ -44,27 +42,10 @@ public class TokenizerBenchmarks
 }
 
 /// <summary>Throughput from the median time: text bytes (UTF-8) / median seconds.</summary>
-internal sealed class MegabytesPerSecondColumn : IColumn
+internal sealed class MegabytesPerSecondColumn() : MedianRateColumn(nameof(MegabytesPerSecondColumn), "MB/s (median)",
+    "UTF-8 megabytes (1e6 bytes) of text encoded per second, from the median time", 0, 1e6)
 {
-    public string Id => nameof(MegabytesPerSecondColumn);
-    public string ColumnName => "MB/s (median)";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 0;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "UTF-8 megabytes (1e6 bytes) of text encoded per second, from the median time";
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public bool IsAvailable(Summary summary) => true;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        var statistics = summary[benchmarkCase]?.ResultStatistics;
-        if (statistics is null) return "NA";
-        var seconds = statistics.Median / 1e9;
-        return (TokenizerBenchmarkFiles.TextBytes / 1e6 / seconds).ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
-    }
+    protected override double Amount(BenchmarkCase benchmarkCase) => TokenizerBenchmarkFiles.TextBytes;
 }
 
 internal static class TokenizerBenchmarkFiles
