@@ -52,7 +52,7 @@ public sealed class Generator : IDisposable
         _eosIds = [.. model.EosIds];
         _logits = new float[config.VocabSize];
         _cache = ContiguousKvCache.For(device, config, capacity);
-        int topK = _options.DeviceTopK ?? (ReadsBackOverABus(device) ? GeneratorOptions.DefaultDeviceTopK : 0);
+        int topK = _options.DeviceTopK ?? DefaultDeviceTopKFor(device);
         if (topK < 0 || topK > Compute.TopKParams.MaxK)
             throw new HearthException($"device top-k must be in [0, {Compute.TopKParams.MaxK}] (got {topK})");
         _topK = new float[2 * topK + 2];
@@ -247,10 +247,11 @@ public sealed class Generator : IDisposable
         }
     }
 
-    // GPUs (not CPU backends, nor a Vulkan driver that runs on the CPU such as lavapipe: for those the row is already in
-    // host memory and the extra op only costs).
-    private static bool ReadsBackOverABus(IComputeDevice device) =>
-        device.BackendName == "cuda" || device is Hearth.Backends.Vulkan.VulkanDevice { Info.IsGpu: true };
+    /// <summary>Device top-k candidates by default: <see cref="GeneratorOptions.DefaultDeviceTopK"/> on GPUs, 0 on CPU
+    /// backends and on a Vulkan driver that runs on the CPU such as lavapipe (the row is already in host memory there and
+    /// the extra op only costs).</summary>
+    internal static int DefaultDeviceTopKFor(IComputeDevice device) =>
+        device.BackendName == "cuda" || device is Hearth.Backends.Vulkan.VulkanDevice { Info.IsGpu: true } ? GeneratorOptions.DefaultDeviceTopK : 0;
 
     private void EnsureLogitsRead()
     {

@@ -16,22 +16,24 @@ namespace Hearth.Runtime.Serving;
 /// </summary>
 internal sealed class BatchStepRunner : IDisposable
 {
-    private sealed record Compiled(IExecutable Executable, Node Tokens, Node Positions, Node Slots, Node Tables, Node LogitRows, Node Logits);
+    private sealed record Compiled(IExecutable Executable, Node Tokens, Node Positions, Node Slots, Node Tables, Node LogitRows, Node Output);
 
     private readonly IGenerativeModel _model;
     private readonly IComputeDevice _device;
     private readonly PagedKvCache _cache;
     private readonly int _maxBlocksPerSeq;
     private readonly int _maxCompiled;
-    private readonly Dictionary<(int, int), Compiled> _compiled = [];
-    private readonly LinkedList<(int, int)> _recent = new();
+    private readonly Dictionary<(int, int, bool), Compiled> _compiled = [];
+    private readonly LinkedList<(int, int, bool)> _recent = new();
     private int[] _tokens = [], _positions = [], _slots = [], _tables = [], _rows = [];
     private float[] _logits = [];
     private readonly int _nullBlock;
 
     /// <param name="nullBlock">A block of <paramref name="cache"/> no sequence ever owns: padding rows write there.</param>
-    public BatchStepRunner(IGenerativeModel model, IComputeDevice device, PagedKvCache cache, int maxBlocksPerSeq, int maxCompiled, int nullBlock)
+    /// <param name="topK">Candidates a step may return instead of logits rows (0: never; dropped when the device lacks OpKind.TopK).</param>
+    public BatchStepRunner(IGenerativeModel model, IComputeDevice device, PagedKvCache cache, int maxBlocksPerSeq, int maxCompiled, int nullBlock, int topK = 0)
     {
+        TopK = Math.Min(topK, model.Config.VocabSize);
         _nullBlock = nullBlock;
         _model = model;
         _device = device;
@@ -42,9 +44,17 @@ internal sealed class BatchStepRunner : IDisposable
 
     public int Compilations { get; private set; }
 
-    /// <summary>Runs the chunks as one step; returns the logits [R, vocab] of the chunks that want them, in chunk order.</summary>
-    public ReadOnlySpan<float> Run(IReadOnlyList<ScheduledChunk> chunks)
+    /// <summary>Candidates per row of a candidates step (0: steps return logits rows).</summary>
+    public int TopK { get; private set; }
+
+    /// <summary>Width of a returned row: the vocabulary, or 2 TopK + 2 for a candidates step (OpKind.TopK's row).</summary>
+    public int RowWidth(bool candidates) => candidates && TopK > 0 ? 2 * TopK + 2 : _model.Config.VocabSize;
+
+    /// <summary>Runs the chunks as one step; returns, for the chunks that want logits and in chunk order, their logits rows
+    /// [R, vocab] or, with <paramref name="candidates"/> (and <see cref="TopK"/> &gt; 0), their top-k rows [R, 2 TopK + 2].</summary>
+    public ReadOnlySpan<float> Run(IReadOnlyList<ScheduledChunk> chunks, bool candidates = false)
     {
+        candidates &= TopK > 0;
         int total = 0, rows = 0;
         foreach (var c in chunks)
         {
@@ -85,7 +95,8 @@ internal sealed class BatchStepRunner : IDisposable
         }
         for (int i = r; i < rows; i++) _rows[i] = 0;
 
-        var step = Get(padded, rows);
+        var step = Get(padded, rows, candidates);
+        if (candidates && TopK == 0) step = Get(padded, rows, candidates = false);  // the device has no OpKind.TopK
         var exe = step.Executable;
         exe.SetInput(step.Tokens, _tokens.AsSpan(0, padded));
         exe.SetInput(step.Positions, _positions.AsSpan(0, padded));
@@ -93,10 +104,10 @@ internal sealed class BatchStepRunner : IDisposable
         exe.SetInput(step.Tables, _tables.AsSpan(0, padded * _maxBlocksPerSeq));
         exe.SetInput(step.LogitRows, _rows.AsSpan(0, rows));
         exe.Run();
-        int vocab = _model.Config.VocabSize;
-        Grow(ref _logits, rows * vocab);
-        exe.Read(step.Logits, _logits.AsSpan(0, rows * vocab));
-        return _logits.AsSpan(0, r * vocab);
+        int width = RowWidth(candidates);
+        Grow(ref _logits, rows * width);
+        exe.Read(step.Output, _logits.AsSpan(0, rows * width));
+        return _logits.AsSpan(0, r * width);
     }
 
     /// <summary>Step sizes compiled: exact up to 8, then multiples of 8 up to 64, then multiples of 64.</summary>
@@ -107,9 +118,9 @@ internal sealed class BatchStepRunner : IDisposable
     public static int RowBucket(int rows, int paddedTokens) =>
         paddedTokens <= 64 ? Bucket(rows) : (int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)rows), paddedTokens);
 
-    private Compiled Get(int tokens, int rows)
+    private Compiled Get(int tokens, int rows, bool candidates)
     {
-        var key = (tokens, rows);
+        var key = (tokens, rows, candidates);
         if (_compiled.TryGetValue(key, out var step))
         {
             _recent.Remove(key);
@@ -121,7 +132,21 @@ internal sealed class BatchStepRunner : IDisposable
         var logits = Find("logits");
         if (logits.Shape.ElementCount != (long)rows * _model.Config.VocabSize)
             throw new HearthException($"batched step graph output 'logits' has shape {logits.Shape}, expected [{rows}, {_model.Config.VocabSize}]");
-        step = new Compiled(_device.Compile(graph), Find("tokens"), Find("positions"), Find("kv_slots"), Find("block_tables"), Find("logit_rows"), logits);
+        var output = logits;
+        if (candidates)
+        {
+            var topK = graph.TopK("logits_topk", logits, TopK);
+            if (!_device.Supports(topK))
+            {
+                TopK = 0;
+                return Get(tokens, rows, candidates: false);
+            }
+            // Only the candidates come back: the logits rows stay on the device.
+            graph.UnmarkOutput(logits);
+            graph.MarkOutput(topK);
+            output = topK;
+        }
+        step = new Compiled(_device.Compile(graph), Find("tokens"), Find("positions"), Find("kv_slots"), Find("block_tables"), Find("logit_rows"), output);
         Compilations++;
         _compiled[key] = step;
         _recent.AddFirst(key);

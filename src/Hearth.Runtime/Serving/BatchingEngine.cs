@@ -86,7 +86,8 @@ public sealed class BatchingEngine : IInferenceEngine
             // Every running sequence must be able to decode in every step, or the youngest would starve.
             int maxSequences = Math.Min(_options.MaxSequences, _options.MaxTokensPerStep);
             _scheduler = new Scheduler(_blocks, _options.MaxTokensPerStep, maxSequences, _options.PrefixCaching);
-            _runner = new BatchStepRunner(model, device, _cache, blocksPerSeq, _options.MaxCompiledSteps, nullBlock: (int)blocks);
+            _runner = new BatchStepRunner(model, device, _cache, blocksPerSeq, _options.MaxCompiledSteps, nullBlock: (int)blocks,
+                topK: _options.DeviceTopK ?? Generator.DefaultDeviceTopKFor(device));
         }
         catch
         {
@@ -293,9 +294,13 @@ public sealed class BatchingEngine : IInferenceEngine
     private void RunStep(List<ScheduledChunk> chunks)
     {
         ReadOnlySpan<float> logits;
+        // Candidates only when every sequence that samples in this step can draw exactly from them.
+        bool candidates = _runner.TopK > 0;
+        foreach (var c in chunks)
+            if (c.WantsLogits && !Servable(c.Sequence)) candidates = false;
         try
         {
-            logits = _runner.Run(chunks);
+            logits = _runner.Run(chunks, candidates);
         }
         catch (Exception e) when (e is HearthException or InvalidOperationException or ArgumentException)
         {
@@ -304,18 +309,20 @@ public sealed class BatchingEngine : IInferenceEngine
             return;
         }
         _steps++;
-        int vocab = _model.Config.VocabSize, row = 0;
+        candidates &= _runner.TopK > 0;
+        int width = _runner.RowWidth(candidates), row = 0;
         foreach (var c in chunks)
         {
             var sequence = c.Sequence;
             sequence.Computed += c.Count;
             if (_options.PrefixCaching) _blocks.CommitFullBlocks(sequence.Table, sequence.TokenSpan, sequence.Computed);
             if (!c.WantsLogits) continue;
-            var rowLogits = logits.Slice(row++ * vocab, vocab);
+            var rowLogits = logits.Slice(row++ * width, width);
             if (sequence.CancelRequested) continue;  // ended at the top of the next step
             try
             {
-                Emit(sequence, rowLogits);
+                if (candidates) Emit(sequence, Candidate(sequence, rowLogits), logits: default);
+                else Emit(sequence, sequence.Sampler.Sample(rowLogits, sequence.TokenSpan), rowLogits);
             }
             catch (Exception e) when (e is HearthException or ArgumentException or InvalidOperationException)
             {
@@ -324,10 +331,22 @@ public sealed class BatchingEngine : IInferenceEngine
         }
     }
 
-    private void Emit(EngineSequence sequence, ReadOnlySpan<float> logits)
+    private bool Servable(EngineSequence sequence) =>
+        !sequence.Request.Logprobs && sequence.Request.TopLogprobs == 0 && sequence.Sampler.CanSampleFromTopK(_runner.TopK);
+
+    // The sequence's token drawn from its OpKind.TopK row [values K, ids K, max, log-sum].
+    private int Candidate(EngineSequence sequence, ReadOnlySpan<float> row)
+    {
+        int k = _runner.TopK;
+        Span<int> ids = k <= 256 ? stackalloc int[k] : new int[k];
+        for (int i = 0; i < k; i++) ids[i] = (int)row[k + i];
+        return sequence.Sampler.SampleTopK(row[..k], ids);
+    }
+
+    // logits: the row the token was drawn from (empty when drawn from candidates: no logprobs were asked for then).
+    private void Emit(EngineSequence sequence, int id, ReadOnlySpan<float> logits)
     {
         var request = sequence.Request;
-        int id = sequence.Sampler.Sample(logits, sequence.TokenSpan);
         float? logprob = null;
         IReadOnlyList<TokenLogprob>? top = null;
         if (request.Logprobs || request.TopLogprobs > 0)

@@ -37,6 +37,11 @@ public sealed record BatchingEngineOptions
     /// <summary>Compiled step executables kept (one per distinct (tokens, logit rows) shape).</summary>
     public int MaxCompiledSteps { get; init; } = 16;
 
+    /// <summary>Candidates a step computes on the device (OpKind.TopK) so that, when every sequence sampling in it can draw
+    /// exactly from them and none asks for logprobs, only they come back instead of vocabulary-sized rows; 0 = always
+    /// the rows. Null = as <see cref="Generation.GeneratorOptions.DeviceTopK"/> (on GPUs only).</summary>
+    public int? DeviceTopK { get; init; }
+
     /// <summary>Name reported as the model id; null = the name given to the engine.</summary>
     public string? ModelName { get; init; }
 

@@ -148,6 +148,36 @@ public class BatchingEngineTests
         Assert.True(engine.GetMetrics().CachedPromptTokensTotal == 2L * (prompt.Length - 1));
     }
 
+    // Steps whose sampling sequences can all draw from device-computed candidates return only those (OpKind.TopK);
+    // steps with a sequence that needs the rows (top-p alone, logprobs) return the rows. Same tokens either way.
+    [TinyModelFact(Llama3)]
+    public async Task Device_candidates_give_the_tokens_of_whole_rows()
+    {
+        using var model = Load(Llama3);
+        var prompts = Prompts(8, model.GenerativeModel.Config.VocabSize, seed: 12);
+        EngineRequest Request(int i) => Greedy(prompts[i], 16) with
+        {
+            Sampling = (i % 4) switch
+            {
+                0 => SamplerOptions.Greedy,
+                1 => new SamplerOptions { Temperature = 0.8f, TopK = 40, Seed = i },
+                2 => new SamplerOptions { Temperature = 0.8f, TopK = 20, TopP = 0.9f, Seed = i },
+                _ => new SamplerOptions { Temperature = 0.8f, TopP = 0.9f, Seed = i },  // needs the rows
+            },
+            Logprobs = i == 5,
+        };
+        async Task<int[][]> RunAll(int deviceTopK, bool servableOnly)
+        {
+            await using var engine = new BatchingEngine(model.GenerativeModel, model.Device,
+                new BatchingEngineOptions { KvCacheBytes = 4 << 20, DeviceTopK = deviceTopK });
+            var ids = Enumerable.Range(0, 8).Where(i => !servableOnly || (i % 4 != 3 && i != 5)).ToArray();
+            var results = await Task.WhenAll(ids.Select(i => Collect(engine.Submit(Request(i)))));
+            return [.. results.Select(r => r.Tokens)];
+        }
+        Assert.Equal(await RunAll(0, servableOnly: false), await RunAll(64, servableOnly: false));  // mixed steps: rows
+        Assert.Equal(await RunAll(0, servableOnly: true), await RunAll(64, servableOnly: true));    // candidates only
+    }
+
     [TinyModelFact(Llama3)]
     public async Task Seeded_sampling_does_not_depend_on_the_batch_either()
     {
