@@ -109,7 +109,12 @@ public class BatchingEngineTests
         using var model = Load(Llama3);
         var random = new Random(8);
         var prompt = Enumerable.Range(0, 37).Select(_ => random.Next(300)).ToArray();  // ends mid-block (block 16)
-        EngineRequest Choice(int i, object? group) => Greedy(prompt, 12) with { Sampling = new SamplerOptions { Temperature = 0.9f, TopK = 40, Seed = 100 + i }, ShareGroup = group };
+        // Choice 0 runs long enough (90 tokens, the context's end) that the others always find it running.
+        EngineRequest Choice(int i, object? group) => Greedy(prompt, i == 0 ? 90 : 12) with
+        {
+            Sampling = new SamplerOptions { Temperature = 0.9f, TopK = 40, Seed = 100 + i },
+            ShareGroup = group,
+        };
 
         await using var separate = new BatchingEngine(model.GenerativeModel, model.Device,
             new BatchingEngineOptions { KvCacheBytes = 4 << 20, BlockSize = 16, PrefixCaching = false });
@@ -118,7 +123,14 @@ public class BatchingEngineTests
         await using var engine = new BatchingEngine(model.GenerativeModel, model.Device,
             new BatchingEngineOptions { KvCacheBytes = 4 << 20, BlockSize = 16, PrefixCaching = false });
         var group = new object();
-        var choices = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Collect(engine.Submit(Choice(i, group)))));
+        // The first choice is running (its first token is out) when the others arrive, as when a server submits n choices.
+        var stream0 = engine.Submit(Choice(0, group)).GetAsyncEnumerator();
+        Assert.True(await stream0.MoveNextAsync());
+        var events0 = new List<EngineEvent> { stream0.Current };
+        var others = Enumerable.Range(1, 3).Select(i => Collect(engine.Submit(Choice(i, group)))).ToList();
+        while (await stream0.MoveNextAsync()) events0.Add(stream0.Current);
+        await stream0.DisposeAsync();
+        var choices = new[] { await Collect(events0.ToAsyncEnumerable()) }.Concat(await Task.WhenAll(others)).ToArray();
         for (int i = 0; i < 4; i++) Assert.Equal(expected[i].Tokens, choices[i].Tokens);
         Assert.Equal(0, choices[0].Finish.CachedPromptTokens);
         Assert.All(choices.Skip(1), c => Assert.Equal(prompt.Length - 1, c.Finish.CachedPromptTokens));
@@ -139,9 +151,12 @@ public class BatchingEngineTests
             new BatchingEngineOptions { KvCacheBytes = 4 << 20, BlockSize = 8, PrefixCaching = false });
         var group = new object();
         using var cancel = new CancellationTokenSource();
-        var streams = Enumerable.Range(0, 3).Select(i => engine.Submit(Greedy(prompt, 10_000) with { ShareGroup = group }, cancel.Token)).ToArray();
-        var readers = streams.Select(s => Task.Run(async () => { try { await foreach (var _ in s) { } } catch (OperationCanceledException) { } })).ToArray();
-        await WaitUntil(() => engine.GetMetrics().GeneratedTokensTotal > 30, "the forks to generate");
+        Task Read(IAsyncEnumerable<EngineEvent> s) => Task.Run(async () => { try { await foreach (var _ in s) { } } catch (OperationCanceledException) { } });
+        // The first choice is running when the others arrive (they fork it); all are cancelled while generating.
+        var first = Read(engine.Submit(Greedy(prompt, 10_000) with { ShareGroup = group }, cancel.Token));
+        await WaitUntil(() => engine.GetMetrics().GeneratedTokensTotal > 0, "the first choice to start");
+        var readers = Enumerable.Range(1, 2).Select(_ => Read(engine.Submit(Greedy(prompt, 10_000) with { ShareGroup = group }, cancel.Token))).Append(first).ToArray();
+        await WaitUntil(() => engine.GetMetrics().RunningSequences == 3, "the forks to run");
         cancel.Cancel();
         await Task.WhenAll(readers);
         await WaitUntil(() => engine.GetMetrics().KvBlocksUsed == 0, "every block to be freed");
