@@ -25,7 +25,6 @@ public sealed class Generator : IDisposable
     private readonly HashSet<int> _eosIds;
     private readonly float[] _logits;
     private readonly float[] _topK;  // the last candidates step's OpKind.TopK row
-    private readonly int[] _topKIds;
     private bool _logitsRead;         // _logits holds the last step's row
     private Sampler _sampler;
     private SamplerOptions _sampling;
@@ -56,7 +55,6 @@ public sealed class Generator : IDisposable
         if (topK < 0 || topK > Compute.TopKParams.MaxK)
             throw new HearthException($"device top-k must be in [0, {Compute.TopKParams.MaxK}] (got {topK})");
         _topK = new float[2 * topK + 2];
-        _topKIds = new int[topK];
         _steps = new StepRunner(model, device, _cache, _options.MaxCachedExecutables, topK);
         _sampling = _options.Sampling;
         _sampler = new Sampler(_sampling);
@@ -184,9 +182,7 @@ public sealed class Generator : IDisposable
         if (_steps.LastWasCandidates && SamplesOnDevice)
         {
             _steps.ReadTopK(_topK);
-            int k = _topKIds.Length;
-            for (int i = 0; i < k; i++) _topKIds[i] = (int)_topK[k + i];
-            id = _sampler.SampleTopK(_topK.AsSpan(0, k), _topKIds);
+            id = _sampler.SampleTopKRow(_topK);
         }
         else
         {

@@ -102,16 +102,11 @@ internal sealed class StepRunner : IDisposable
         var output = logitsNode;
         if (candidates)
         {
-            var topK = graph.TopK("logits_topk", logitsNode, TopK);
-            if (!_device.Supports(topK))
+            if (DeviceCandidates.Attach(graph, logitsNode, TopK, _device) is not { } topK)
             {
-                // This device reads whole rows: build the plain graph (the unsupported node must not reach Compile).
-                TopK = 0;
+                TopK = 0;  // this device reads whole rows
                 return Get(tokenCount, candidates: false);
             }
-            // Only the candidates come back: the logits stay on the device.
-            graph.UnmarkOutput(logitsNode);
-            graph.MarkOutput(topK);
             output = topK;
         }
 

@@ -16,6 +16,7 @@ public sealed class Sampler
     private int[] _order = [];
     private float[] _probabilities = [];
     private int[] _ids = [];
+    private int[] _rowIds = [];
 
     public Sampler(SamplerOptions options)
     {
@@ -61,6 +62,16 @@ public sealed class Sampler
         values.CopyTo(scores);
         int count = Probabilities(values.Length, useIds: true);
         return _ids[_order[Draw(count)]];
+    }
+
+    /// <summary><see cref="SampleTopK"/> from a row of OpKind.TopK: [values k, ids k (as floats), max, log-sum].</summary>
+    public int SampleTopKRow(ReadOnlySpan<float> row)
+    {
+        int k = (row.Length - 2) / 2;
+        if (k < 1 || row.Length != 2 * k + 2) throw new ArgumentException($"a top-k row holds 2k + 2 values (got {row.Length})", nameof(row));
+        if (_rowIds.Length < k) _rowIds = new int[k];
+        for (int i = 0; i < k; i++) _rowIds[i] = (int)row[k + i];
+        return SampleTopK(row[..k], _rowIds.AsSpan(0, k));
     }
 
     // An index into _order[0..count) drawn from _probabilities.

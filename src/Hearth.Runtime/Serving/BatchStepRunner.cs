@@ -96,7 +96,7 @@ internal sealed class BatchStepRunner : IDisposable
         for (int i = r; i < rows; i++) _rows[i] = 0;
 
         var step = Get(padded, rows, candidates);
-        if (candidates && TopK == 0) step = Get(padded, rows, candidates = false);  // the device has no OpKind.TopK
+        candidates &= TopK > 0;  // Get dropped it if the device has no OpKind.TopK
         var exe = step.Executable;
         exe.SetInput(step.Tokens, _tokens.AsSpan(0, padded));
         exe.SetInput(step.Positions, _positions.AsSpan(0, padded));
@@ -135,15 +135,11 @@ internal sealed class BatchStepRunner : IDisposable
         var output = logits;
         if (candidates)
         {
-            var topK = graph.TopK("logits_topk", logits, TopK);
-            if (!_device.Supports(topK))
+            if (DeviceCandidates.Attach(graph, logits, TopK, _device) is not { } topK)
             {
-                TopK = 0;
+                TopK = 0;  // this device reads whole rows
                 return Get(tokens, rows, candidates: false);
             }
-            // Only the candidates come back: the logits rows stay on the device.
-            graph.UnmarkOutput(logits);
-            graph.MarkOutput(topK);
             output = topK;
         }
         step = new Compiled(_device.Compile(graph), Find("tokens"), Find("positions"), Find("kv_slots"), Find("block_tables"), Find("logit_rows"), output);

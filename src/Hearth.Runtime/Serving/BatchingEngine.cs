@@ -321,7 +321,7 @@ public sealed class BatchingEngine : IInferenceEngine
             if (sequence.CancelRequested) continue;  // ended at the top of the next step
             try
             {
-                if (candidates) Emit(sequence, Candidate(sequence, rowLogits), logits: default);
+                if (candidates) Emit(sequence, sequence.Sampler.SampleTopKRow(rowLogits), logits: default);
                 else Emit(sequence, sequence.Sampler.Sample(rowLogits, sequence.TokenSpan), rowLogits);
             }
             catch (Exception e) when (e is HearthException or ArgumentException or InvalidOperationException)
@@ -333,15 +333,6 @@ public sealed class BatchingEngine : IInferenceEngine
 
     private bool Servable(EngineSequence sequence) =>
         !sequence.Request.Logprobs && sequence.Request.TopLogprobs == 0 && sequence.Sampler.CanSampleFromTopK(_runner.TopK);
-
-    // The sequence's token drawn from its OpKind.TopK row [values K, ids K, max, log-sum].
-    private int Candidate(EngineSequence sequence, ReadOnlySpan<float> row)
-    {
-        int k = _runner.TopK;
-        Span<int> ids = k <= 256 ? stackalloc int[k] : new int[k];
-        for (int i = 0; i < k; i++) ids[i] = (int)row[k + i];
-        return sequence.Sampler.SampleTopK(row[..k], ids);
-    }
 
     // logits: the row the token was drawn from (empty when drawn from candidates: no logprobs were asked for then).
     private void Emit(EngineSequence sequence, int id, ReadOnlySpan<float> logits)

@@ -7,8 +7,8 @@ internal static class TopKOp
 {
     public static void Run(ReadOnlySpan<float> x, int rows, int n, int k, Span<float> dst)
     {
-        var values = new float[k];
-        var indices = new int[k];
+        Span<float> values = stackalloc float[k];  // k <= TopKParams.MaxK
+        Span<int> indices = stackalloc int[k];
         for (int r = 0; r < rows; r++)
         {
             var row = x.Slice(r * n, n);

@@ -11,8 +11,6 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 /// </summary>
 internal static unsafe class IntDot
 {
-    public static bool UsesAvx2 => Avx2.IsSupported;
-
     /// <summary>sum over 32 of u[i] * x[i] * (i &lt; 16 ? scales[0] : scales[8]); u at most 63 (vpmaddubsw must not saturate).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Unsigned(Vector256<byte> u, sbyte* x, Vector256<short> scales)

@@ -62,9 +62,9 @@ internal sealed unsafe class InterleavedWeights
     /// <summary>Whether this machine runs the interleaved kernels for the type (and how the dot is done there).</summary>
     public static bool Supports(TensorType type) => type switch
     {
-        TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q5_0 or TensorType.Q5_1 or TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K => Avx2.IsSupported,
         // Q8_0's u = q + 128: vpdpbusd, or AVX2's sign trick on u - 128 (Avx2SignedByteDot).
-        TensorType.Q8_0 => Avx2.IsSupported,
+        TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q5_0 or TensorType.Q5_1 or TensorType.Q8_0 or TensorType.Q4_K or TensorType.Q5_K
+            or TensorType.Q6_K => Avx2.IsSupported,
         _ => false,
     };
 
