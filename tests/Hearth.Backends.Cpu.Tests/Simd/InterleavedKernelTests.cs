@@ -90,6 +90,8 @@ public unsafe class InterleavedKernelTests
     [InlineData(TensorType.Q4_K)]
     [InlineData(TensorType.Q5_K)]
     [InlineData(TensorType.Q6_K)]
+    [InlineData(TensorType.Q3_K)]
+    [InlineData(TensorType.Q2_K)]
     public void Interleaved_gemm_matches_dequantized_rows_for_every_dot(TensorType type)
     {
         const int rows = 24;
@@ -143,9 +145,11 @@ public unsafe class InterleavedKernelTests
         for (int b = 0; b < blocks; b++)
         {
             int at = b * info.BlockBytes;
-            int dAt = type == TensorType.Q6_K ? 208 : 0;  // Q6_K keeps its d after the quants and scales
+            // Q6_K, Q3_K and Q2_K keep their d after the quants and scales (Q2_K's dmin follows it).
+            int dAt = type switch { TensorType.Q6_K => 208, TensorType.Q3_K => 108, TensorType.Q2_K => 80, _ => 0 };
             BitConverter.TryWriteBytes(bytes.AsSpan(at + dAt, 2), (Half)(0.0005 + random.NextDouble() * 0.002));
-            if (type is TensorType.Q4_1 or TensorType.Q5_1 or TensorType.Q4_K or TensorType.Q5_K) BitConverter.TryWriteBytes(bytes.AsSpan(at + 2, 2), (Half)(random.NextDouble() * 0.4 - 0.2));
+            if (type is TensorType.Q4_1 or TensorType.Q5_1 or TensorType.Q4_K or TensorType.Q5_K or TensorType.Q2_K)
+                BitConverter.TryWriteBytes(bytes.AsSpan(at + dAt + 2, 2), (Half)(random.NextDouble() * 0.4 - 0.2));
         }
         var handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
         return new HostTensor("w", type, new Shape(rows, width), handle.AddrOfPinnedObject(), bytes.Length, handle);
