@@ -4,7 +4,8 @@ using System.Runtime.Intrinsics;
 namespace Hearth.Backends.Cpu.Simd.Kernels;
 
 /// <summary>
-/// x [T, in] (8-bit activations) @ an <see cref="InterleavedWeights"/> group of 8 rows -> 8 outputs per token, for
+/// x [T, in] (8-bit activations) @ an <see cref="InterleavedWeights"/> group of 8 rows of a legacy type (K-quants:
+/// <see cref="InterleavedKGemm"/>) -> 8 outputs per token, for
 /// tiles of up to 4 tokens: the group's quants are loaded (and 4-bit ones unpacked) once per block and used for every
 /// token of the tile. Batch invariance: an output's arithmetic is the same whatever the tile size or T (integer
 /// block dot, then acc = fma(float(dot - c * sum(x_q)), d * d_x, acc) block after block in order, then + m * d_x sum(x_q)
@@ -29,12 +30,13 @@ internal static unsafe class InterleavedGemm
         switch (w.Type)
         {
             case Hearth.Core.TensorType.Q4_0: ByDot<Q4_0Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case Hearth.Core.TensorType.Q4_1 or Hearth.Core.TensorType.Q4_K: ByDot<Q4_1Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case Hearth.Core.TensorType.Q4_1: ByDot<Q4_1Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
             case Hearth.Core.TensorType.Q5_0: ByDot<Q5_0Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case Hearth.Core.TensorType.Q5_1 or Hearth.Core.TensorType.Q5_K: ByDot<Q5_KFormat>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case Hearth.Core.TensorType.Q6_K: ByDot<Q6_KFormat>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case Hearth.Core.TensorType.Q3_K: ByDot<Q3_KFormat>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
-            case Hearth.Core.TensorType.Q2_K: ByDot<Q2_KFormat>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case Hearth.Core.TensorType.Q5_1: ByDot<Q5_1Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case Hearth.Core.TensorType.Q2_K or Hearth.Core.TensorType.Q3_K or Hearth.Core.TensorType.Q4_K or Hearth.Core.TensorType.Q5_K
+                or Hearth.Core.TensorType.Q6_K:
+                InterleavedKGemm.Run(w, g0, g1, x, t0, t1, dst, dstStride, dot);
+                break;
             case Hearth.Core.TensorType.Q8_0:
                 if (dot == DotKind.Avx2Small) throw new ArgumentException("Q8_0's quants overflow the small AVX2 byte dot", nameof(dot));
                 ByDot<Q8_0Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride);
@@ -89,18 +91,15 @@ internal static unsafe class InterleavedGemm
         int n = TN.N;
         sbyte* x0 = x.Qs(t), x1 = n > 1 ? x.Qs(t + 1) : x0, x2 = n > 2 ? x.Qs(t + 2) : x0, x3 = n > 3 ? x.Qs(t + 3) : x0;
         float* d0 = x.Scales(t), d1 = n > 1 ? x.Scales(t + 1) : d0, d2 = n > 2 ? x.Scales(t + 2) : d0, d3 = n > 3 ? x.Scales(t + 3) : d0;
-        // Integer sums of x_q per block, or per 16 for the formats with a d per half (2 per block).
-        int* s0 = Sums<TF>(x, t), s1 = n > 1 ? Sums<TF>(x, t + 1) : s0, s2 = n > 2 ? Sums<TF>(x, t + 2) : s0, s3 = n > 3 ? Sums<TF>(x, t + 3) : s0;
+        int* s0 = x.ISums(t), s1 = n > 1 ? x.ISums(t + 1) : s0, s2 = n > 2 ? x.ISums(t + 2) : s0, s3 = n > 3 ? x.ISums(t + 3) : s0;
         float* m0 = x.Sums(t), m1 = n > 1 ? x.Sums(t + 1) : m0, m2 = n > 2 ? x.Sums(t + 2) : m0, m3 = n > 3 ? x.Sums(t + 3) : m0;
         var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
         var mask = Vector256.Create((byte)0x0F);
-        var three = Vector256.Create((byte)3);
-        int vectors = InterleavedWeights.HeaderVectors(TF.HasOffsets, TF.HalfScales, TF.HalfOffsets);
-        int blockStride = InterleavedWeights.StrideOf(TF.Nibbles, TF.TwoBit, vectors);
+        int blockStride = InterleavedWeights.StrideOf(TF.Nibbles, TF.HasOffsets);
         for (int b = 0; b < blocks; b++)
         {
             byte* block = group + (long)b * blockStride;
-            byte* q = block + 32 * vectors;
+            byte* q = block + (TF.HasOffsets ? 64 : 32);
             int at = b * 32;
             // Two accumulators per token (low / high nibbles, or even / odd chunks) halve the chain of dependent
             // byte dots, whose latency bounds the small tiles; integer sums are exact, so the split changes nothing.
@@ -110,46 +109,22 @@ internal static unsafe class InterleavedGemm
             {
                 // One token (decode): four independent chains (the other tokens' accumulators are free), so the byte
                 // dots' latency does not bound the stream; integer sums are exact, so the result is the tiles' result.
-                if (TF.TwoBit)
-                {
-                    // Chunk 0 (elements 0..15) into i0 / h0, chunk 1 (16..31) into i1 / h1.
-                    var v = Vector256.Load(q);
-                    var w = Vector256.Load(q + 32);
-                    for (int p = 0; p < 4; p += 2)
-                    {
-                        i0 = TD.Add(i0, Crumbs(v, p) & three, Broadcast(x0 + at + 4 * p));
-                        h0 = TD.Add(h0, Crumbs(v, p + 1) & three, Broadcast(x0 + at + 4 * p + 4));
-                        i1 = TD.Add(i1, Crumbs(w, p) & three, Broadcast(x0 + at + 16 + 4 * p));
-                        h1 = TD.Add(h1, Crumbs(w, p + 1) & three, Broadcast(x0 + at + 20 + 4 * p));
-                    }
-                }
-                else if (TF.Nibbles)
+                if (TF.Nibbles)
                 {
                     for (int j = 0; j < 4; j += 2)
                     {
                         var v = Vector256.Load(q + j * 32);
                         var w = Vector256.Load(q + j * 32 + 32);
                         int k = at + j * 8;
-                        var lo0 = v & mask;
-                        var hi0 = Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask;
-                        var lo1 = w & mask;
-                        var hi1 = Vector256.ShiftRightLogical(w.AsUInt16(), 4).AsByte() & mask;
-                        if (TF.HalfScales && j == 2)
-                        {
-                            // Q3_K: chunks 2 and 3 (elements 16..31) are the second half, kept apart in i2 / h2 / i3 / h3.
-                            i2 = TD.Add(i2, lo0, Broadcast(x0 + k)); h2 = TD.Add(h2, hi0, Broadcast(x0 + k + 4));
-                            i3 = TD.Add(i3, lo1, Broadcast(x0 + k + 8)); h3 = TD.Add(h3, hi1, Broadcast(x0 + k + 12));
-                        }
-                        else
-                        {
-                            i0 = TD.Add(i0, lo0, Broadcast(x0 + k)); h0 = TD.Add(h0, hi0, Broadcast(x0 + k + 4));
-                            i1 = TD.Add(i1, lo1, Broadcast(x0 + k + 8)); h1 = TD.Add(h1, hi1, Broadcast(x0 + k + 12));
-                        }
+                        i0 = TD.Add(i0, v & mask, Broadcast(x0 + k));
+                        h0 = TD.Add(h0, Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask, Broadcast(x0 + k + 4));
+                        i1 = TD.Add(i1, w & mask, Broadcast(x0 + k + 8));
+                        h1 = TD.Add(h1, Vector256.ShiftRightLogical(w.AsUInt16(), 4).AsByte() & mask, Broadcast(x0 + k + 12));
                     }
                 }
                 else
                 {
-                    // Chunks 0..3 (elements 0..15) into i0 / h0, chunks 4..7 into i1 / h1: the halves Q6_K scales apart.
+                    // Chunks 0..3 (elements 0..15) into i0 / h0, chunks 4..7 into i1 / h1.
                     for (int j = 0; j < 4; j += 2)
                     {
                         int k = at + j * 4;
@@ -159,58 +134,7 @@ internal static unsafe class InterleavedGemm
                         h1 = TD.Add(h1, Vector256.Load(q + j * 32 + 160), Broadcast(x0 + k + 20));
                     }
                 }
-                if (TF.HalfScales && TF.Nibbles)
-                {
-                    i0 = i0 + h0 + (i1 + h1);
-                    h0 = i2 + h2 + (i3 + h3);
-                }
-                else if (TF.HalfScales)
-                {
-                    i0 += h0;
-                    h0 = i1 + h1;
-                }
-                else i0 += h0 + (i1 + h1);
-            }
-            else if (TF.TwoBit)
-            {
-                // i: chunk 0 (elements 0..15), h: chunk 1 (16..31), 4 crumbs of 4 elements each.
-                var v = Vector256.Load(q);
-                var w = Vector256.Load(q + 32);
-                for (int p = 0; p < 4; p++)
-                {
-                    var lo = Crumbs(v, p) & three;
-                    var hi = Crumbs(w, p) & three;
-                    int k = at + 4 * p;
-                    i0 = TD.Add(i0, lo, Broadcast(x0 + k)); h0 = TD.Add(h0, hi, Broadcast(x0 + k + 16));
-                    if (n > 1) { i1 = TD.Add(i1, lo, Broadcast(x1 + k)); h1 = TD.Add(h1, hi, Broadcast(x1 + k + 16)); }
-                    if (n > 2) { i2 = TD.Add(i2, lo, Broadcast(x2 + k)); h2 = TD.Add(h2, hi, Broadcast(x2 + k + 16)); }
-                    if (n > 3) { i3 = TD.Add(i3, lo, Broadcast(x3 + k)); h3 = TD.Add(h3, hi, Broadcast(x3 + k + 16)); }
-                }
-            }
-            else if (TF.Nibbles && TF.HalfScales)
-            {
-                // Q3_K: i gets chunks 0 and 1 (elements 0..15), h chunks 2 and 3 (16..31).
-                for (int j = 0; j < 4; j++)
-                {
-                    var v = Vector256.Load(q + j * 32);
-                    var lo = v & mask;
-                    var hi = Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask;
-                    int k = at + j * 8;
-                    if (j < 2)
-                    {
-                        i0 = TD.Add(TD.Add(i0, lo, Broadcast(x0 + k)), hi, Broadcast(x0 + k + 4));
-                        if (n > 1) i1 = TD.Add(TD.Add(i1, lo, Broadcast(x1 + k)), hi, Broadcast(x1 + k + 4));
-                        if (n > 2) i2 = TD.Add(TD.Add(i2, lo, Broadcast(x2 + k)), hi, Broadcast(x2 + k + 4));
-                        if (n > 3) i3 = TD.Add(TD.Add(i3, lo, Broadcast(x3 + k)), hi, Broadcast(x3 + k + 4));
-                    }
-                    else
-                    {
-                        h0 = TD.Add(TD.Add(h0, lo, Broadcast(x0 + k)), hi, Broadcast(x0 + k + 4));
-                        if (n > 1) h1 = TD.Add(TD.Add(h1, lo, Broadcast(x1 + k)), hi, Broadcast(x1 + k + 4));
-                        if (n > 2) h2 = TD.Add(TD.Add(h2, lo, Broadcast(x2 + k)), hi, Broadcast(x2 + k + 4));
-                        if (n > 3) h3 = TD.Add(TD.Add(h3, lo, Broadcast(x3 + k)), hi, Broadcast(x3 + k + 4));
-                    }
-                }
+                i0 += h0 + (i1 + h1);
             }
             else if (TF.Nibbles)
             {
@@ -241,26 +165,14 @@ internal static unsafe class InterleavedGemm
                 }
             }
             var d = Vector256.Load((float*)block);
-            if (TF.HalfScales)
-            {
-                // i = first 16, h = last 16 (also for one token, set above); each half has its own d.
-                var dHigh = Vector256.Load((float*)block + 8);
-                a0 = FinishHalves<TF, TD>(a0, i0, h0, d, dHigh, block, d0[b], s0 + 2 * b);
-                if (n > 1) a1 = FinishHalves<TF, TD>(a1, i1, h1, d, dHigh, block, d1[b], s1 + 2 * b);
-                if (n > 2) a2 = FinishHalves<TF, TD>(a2, i2, h2, d, dHigh, block, d2[b], s2 + 2 * b);
-                if (n > 3) a3 = FinishHalves<TF, TD>(a3, i3, h3, d, dHigh, block, d3[b], s3 + 2 * b);
-            }
-            else
-            {
-                if (n > 1) i0 += h0;
-                if (n > 1) i1 += h1;
-                if (n > 2) i2 += h2;
-                if (n > 3) i3 += h3;
-                a0 = Finish<TF, TD>(a0, i0, d, block, d0[b], s0[b], m0[b]);
-                if (n > 1) a1 = Finish<TF, TD>(a1, i1, d, block, d1[b], s1[b], m1[b]);
-                if (n > 2) a2 = Finish<TF, TD>(a2, i2, d, block, d2[b], s2[b], m2[b]);
-                if (n > 3) a3 = Finish<TF, TD>(a3, i3, d, block, d3[b], s3[b], m3[b]);
-            }
+            if (n > 1) i0 += h0;
+            if (n > 1) i1 += h1;
+            if (n > 2) i2 += h2;
+            if (n > 3) i3 += h3;
+            a0 = Finish<TF, TD>(a0, i0, d, block, d0[b], s0[b], m0[b]);
+            if (n > 1) a1 = Finish<TF, TD>(a1, i1, d, block, d1[b], s1[b], m1[b]);
+            if (n > 2) a2 = Finish<TF, TD>(a2, i2, d, block, d2[b], s2[b], m2[b]);
+            if (n > 3) a3 = Finish<TF, TD>(a3, i3, d, block, d3[b], s3[b], m3[b]);
         }
         a0.Store(dst);
         if (n > 1) a1.Store(dst + dstStride);
@@ -280,33 +192,8 @@ internal static unsafe class InterleavedGemm
         return acc;
     }
 
-    // acc + float(low - c * sum(x_q[0..16))) * (dLow * d_x) + float(high - c * sum(x_q[16..32))) * (dHigh * d_x)
-    //     [+ mLow * (d_x * sum(x_q[0..16))) + mHigh * (d_x * sum(x_q[16..32)))]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> FinishHalves<TF, TD>(Vector256<float> acc, Vector256<int> low, Vector256<int> high, Vector256<float> dLow,
-        Vector256<float> dHigh, byte* block, float dx, int* sums16) where TF : struct, IInterleavedFormat where TD : struct, IByteDot
-    {
-        var scale = Vector256.Create(dx);
-        int c = TF.OffsetC - TD.Bias;
-        acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(low - Vector256.Create(c * sums16[0])), dLow * scale, acc);
-        acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(high - Vector256.Create(c * sums16[1])), dHigh * scale, acc);
-        if (TF.HalfOffsets)
-        {
-            acc = Vector256.FusedMultiplyAdd(Vector256.Load((float*)block + 16), Vector256.Create(dx * sums16[0]), acc);
-            acc = Vector256.FusedMultiplyAdd(Vector256.Load((float*)block + 24), Vector256.Create(dx * sums16[1]), acc);
-        }
-        return acc;
-    }
-
-    // Bits 2p..2p+1 of every byte moved to the bottom (the caller masks with 3; 16-bit shifts bring in only higher bits).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Crumbs(Vector256<byte> v, int p) => Vector256.ShiftRightLogical(v.AsUInt16(), 2 * p).AsByte();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int* Sums<TF>(QuantizedActivations x, int t) where TF : struct, IInterleavedFormat => TF.HalfScales ? x.BSums(t) : x.ISums(t);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<sbyte> Broadcast(sbyte* x4) => Vector256.Create(*(int*)x4).AsSByte();
+    internal static Vector256<sbyte> Broadcast(sbyte* x4) => Vector256.Create(*(int*)x4).AsSByte();
 }
 
 internal interface IInterleavedFormat
@@ -314,12 +201,6 @@ internal interface IInterleavedFormat
     static abstract bool Nibbles { get; }
     static abstract bool HasOffsets { get; }
     static abstract int OffsetC { get; }
-    /// <summary>Each half (16) of a block has its own d (Q6_K, Q3_K, Q2_K): d [8] for elements 0..15, then d [8] for 16..31.</summary>
-    static abstract bool HalfScales { get; }
-    /// <summary>Each half also has its own m (Q2_K): m [8] for 0..15, then m [8] for 16..31, after the d vectors.</summary>
-    static abstract bool HalfOffsets { get; }
-    /// <summary>2-bit quants (Q2_K's layout in <see cref="InterleavedWeights"/>).</summary>
-    static abstract bool TwoBit { get; }
 }
 
 internal struct Q4_0Format : IInterleavedFormat
@@ -327,9 +208,6 @@ internal struct Q4_0Format : IInterleavedFormat
     public static bool Nibbles => true;
     public static bool HasOffsets => false;
     public static int OffsetC => 8;
-    public static bool HalfScales => false;
-    public static bool HalfOffsets => false;
-    public static bool TwoBit => false;
 }
 
 internal struct Q4_1Format : IInterleavedFormat
@@ -337,9 +215,6 @@ internal struct Q4_1Format : IInterleavedFormat
     public static bool Nibbles => true;
     public static bool HasOffsets => true;
     public static int OffsetC => 0;
-    public static bool HalfScales => false;
-    public static bool HalfOffsets => false;
-    public static bool TwoBit => false;
 }
 
 internal struct Q8_0Format : IInterleavedFormat
@@ -347,9 +222,6 @@ internal struct Q8_0Format : IInterleavedFormat
     public static bool Nibbles => false;
     public static bool HasOffsets => false;
     public static int OffsetC => 128;
-    public static bool HalfScales => false;
-    public static bool HalfOffsets => false;
-    public static bool TwoBit => false;
 }
 
 internal struct Q5_0Format : IInterleavedFormat
@@ -357,52 +229,14 @@ internal struct Q5_0Format : IInterleavedFormat
     public static bool Nibbles => false;
     public static bool HasOffsets => false;
     public static int OffsetC => 16;
-    public static bool HalfScales => false;
-    public static bool HalfOffsets => false;
-    public static bool TwoBit => false;
 }
 
-/// <summary>Bytes with a free offset m: Q5_1, and Q5_K's sub-blocks.</summary>
-internal struct Q5_KFormat : IInterleavedFormat
+/// <summary>Bytes with a free offset m.</summary>
+internal struct Q5_1Format : IInterleavedFormat
 {
     public static bool Nibbles => false;
     public static bool HasOffsets => true;
     public static int OffsetC => 0;
-    public static bool HalfScales => false;
-    public static bool HalfOffsets => false;
-    public static bool TwoBit => false;
-}
-
-internal struct Q6_KFormat : IInterleavedFormat
-{
-    public static bool Nibbles => false;
-    public static bool HasOffsets => false;
-    public static int OffsetC => 32;
-    public static bool HalfScales => true;
-    public static bool HalfOffsets => false;
-    public static bool TwoBit => false;
-}
-
-/// <summary>Q3_K: 3-bit u = q + 4 as nibbles, a d per half.</summary>
-internal struct Q3_KFormat : IInterleavedFormat
-{
-    public static bool Nibbles => true;
-    public static bool HasOffsets => false;
-    public static int OffsetC => 4;
-    public static bool HalfScales => true;
-    public static bool HalfOffsets => false;
-    public static bool TwoBit => false;
-}
-
-/// <summary>Q2_K: 2-bit u, a d and an m per half.</summary>
-internal struct Q2_KFormat : IInterleavedFormat
-{
-    public static bool Nibbles => false;
-    public static bool HasOffsets => false;
-    public static int OffsetC => 0;
-    public static bool HalfScales => true;
-    public static bool HalfOffsets => true;
-    public static bool TwoBit => true;
 }
 
 internal interface ITileTokens
