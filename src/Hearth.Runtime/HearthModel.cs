@@ -18,6 +18,9 @@ public sealed record HearthModelOptions
 
     /// <summary>Context (KV cache capacity) of the model's sequence; null = the model's, capped at 4096.</summary>
     public int? ContextLength { get; init; }
+
+    /// <summary>Device top-k candidates of the model's generators (<see cref="GeneratorOptions.DeviceTopK"/>; null = the backend's default).</summary>
+    public int? DeviceTopK { get; init; }
 }
 
 /// <summary>
@@ -178,7 +181,7 @@ public sealed class HearthModel : IDisposable
     public Generator CreateGenerator(GeneratorOptions? options = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        options ??= new GeneratorOptions { ContextLength = _options.ContextLength };
+        options ??= new GeneratorOptions { ContextLength = _options.ContextLength, DeviceTopK = _options.DeviceTopK };
         return new Generator(GenerativeModel, _device, options);
     }
 

@@ -28,9 +28,11 @@ public class ServeCommandTests
         };
         try
         {
-            var result = CliRunner.Run("serve", "--model", Folder, "--port", "0", "--api-key", "k1", "--served-model-name", "tiny");
+            var result = CliRunner.Run("serve", "--model", Folder, "--port", "0", "--api-key", "k1", "--served-model-name", "tiny", "--device-top-k", "8");
             Assert.True(result.ExitCode == 0, result.Error);
             Assert.Contains("serving tiny", result.Out, StringComparison.Ordinal);
+            // Explicit candidates run on the CPU too (its default is off); the loadtest below samples through them.
+            Assert.Contains("device top-k: 8 candidates", result.Out, StringComparison.Ordinal);
         }
         finally
         {
@@ -48,6 +50,8 @@ public class ServeCommandTests
     [Theory]
     [InlineData("--port", "70000")]
     [InlineData("--max-queue", "-1")]
+    [InlineData("--device-top-k", "257")]
+    [InlineData("--device-top-k", "-1")]
     public void Serve_rejects_bad_flags(string flag, string value)
     {
         var result = CliRunner.Run("serve", "--model", Folder, flag, value);

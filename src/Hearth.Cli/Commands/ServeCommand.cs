@@ -40,6 +40,8 @@ internal static class ServeCommand
         var maxStepTokens = new Option<int>("--max-batch-tokens") { Description = "Token budget of one step (decodes plus prefill chunks)", DefaultValueFactory = _ => 512 };
         var maxSequences = new Option<int>("--max-sequences") { Description = "Sequences running at once", DefaultValueFactory = _ => 64 };
         var noPrefixCache = new Option<bool>("--no-prefix-caching") { Description = "Do not share KV blocks of identical prompt prefixes between requests" };
+        var deviceTopK = new Option<int?>("--device-top-k") { Description = $"Candidates a GPU step returns instead of the logits rows when every sequence can sample from them (default {GeneratorOptions.DefaultDeviceTopK} on a GPU, 0 = read the rows)" };
+        CommonOptions.Check(deviceTopK, v => v is not int i || i is >= 0 and <= TopKParams.MaxK, $"in [0, {TopKParams.MaxK}]");
         CommonOptions.Check(kvMemory, v => v is not int i || i > 0, "> 0");
         CommonOptions.Check(kvFraction, v => v is > 0 and <= 1, "in (0, 1]");
         CommonOptions.Check(blockSize, v => v is > 0 and <= 1024, "in [1, 1024]");
@@ -54,12 +56,13 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API, with a chat page at /")
         {
             model, backend, device, contextLength, threads, host, port, apiKey, maxQueue, name, maxBody, log,
-            engineKind, kvMemory, kvFraction, kvType, blockSize, maxStepTokens, maxSequences, noPrefixCache,
+            engineKind, kvMemory, kvFraction, kvType, blockSize, maxStepTokens, maxSequences, noPrefixCache, deviceTopK,
         };
         command.SetAction(parse =>
         {
             var path = ModelLocator.Resolve(parse.GetValue(model));
-            var hearth = LoadModel(path, CommonOptions.BackendName(parse, backend, device, context), parse.GetValue(threads), parse.GetValue(contextLength));
+            var hearth = LoadModel(path, CommonOptions.BackendName(parse, backend, device, context), parse.GetValue(threads), parse.GetValue(contextLength),
+                parse.GetValue(deviceTopK));
             IInferenceEngine engine;
             try
             {
@@ -81,6 +84,7 @@ internal static class ServeCommand
                         MaxTokensPerStep = parse.GetValue(maxStepTokens),
                         MaxSequences = parse.GetValue(maxSequences),
                         PrefixCaching = !parse.GetValue(noPrefixCache),
+                        DeviceTopK = parse.GetValue(deviceTopK),
                     }), hearth);
             }
             catch
@@ -134,6 +138,9 @@ internal static class ServeCommand
         {
             var m = batching.GetMetrics();
             context.Out.WriteLine($"  KV cache: {m.KvBlocksTotal} blocks of {m.KvBlockSize} tokens, {m.KvCacheBytes / (1 << 20)} MiB");
+            context.Out.WriteLine(batching.DeviceTopK > 0
+                ? $"  device top-k: {batching.DeviceTopK} candidates per sequence when sampling allows (logits stay on the device)"
+                : "  device top-k: off (steps return logits rows)");
         }
         context.Out.WriteLine($"  chat page: {address}/   API: {address}/v1   metrics: {address}/metrics{(hasKey ? "   (API key required)" : "")}");
         context.Out.Flush();
@@ -146,7 +153,7 @@ internal static class ServeCommand
     }
 
     /// <summary>Loads the model on a backend created with a thread count (HearthModel.Load takes none).</summary>
-    internal static HearthModel LoadModel(string path, string backend, int? threads, int? contextLength)
+    internal static HearthModel LoadModel(string path, string backend, int? threads, int? contextLength, int? deviceTopK = null)
     {
         BuiltInBackends.EnsureRegistered();
         var device = BackendRegistry.Create(backend, new BackendOptions { ThreadCount = threads });
@@ -155,7 +162,7 @@ internal static class ServeCommand
         {
             loaded = Model.Load(path);
             return new HearthModel(new ModelAdapter(loaded), device, loaded.ChatTemplate, path,
-                new HearthModelOptions { Backend = backend, ContextLength = contextLength }, ownsDevice: true, ownedModel: loaded);
+                new HearthModelOptions { Backend = backend, ContextLength = contextLength, DeviceTopK = deviceTopK }, ownsDevice: true, ownedModel: loaded);
         }
         catch
         {

@@ -115,6 +115,9 @@ public sealed class BatchingEngine : IInferenceEngine
     /// <summary>Step executables compiled so far (tests and diagnostics).</summary>
     public int Compilations => _runner.Compilations;
 
+    /// <summary>Candidates a step returns instead of logits rows when every sequence can sample from them (0: rows always).</summary>
+    public int DeviceTopK => _runner.TopK;
+
     public IAsyncEnumerable<EngineEvent> Submit(EngineRequest request, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
