@@ -226,7 +226,7 @@ internal static unsafe class KPlanes
     {
         var v = Vector256.Load(q + 32 * (j / 4)).AsUInt16();
         int from = 2 * (j % 4);
-        var moved = from >= to ? Vector256.ShiftRightLogical(v, from - to) : Vector256.ShiftLeft(v, to - from);
+        var moved = from == to ? v : from > to ? Vector256.ShiftRightLogical(v, from - to) : Vector256.ShiftLeft(v, to - from);
         return moved.AsByte() & Vector256.Create((byte)(3 << to));
     }
 
@@ -235,7 +235,7 @@ internal static unsafe class KPlanes
     public static Vector256<byte> Bit(byte* q, int j, int to)
     {
         var v = Vector256.Load(q).AsUInt16();
-        var moved = j >= to ? Vector256.ShiftRightLogical(v, j - to) : Vector256.ShiftLeft(v, to - j);
+        var moved = j == to ? v : j > to ? Vector256.ShiftRightLogical(v, j - to) : Vector256.ShiftLeft(v, to - j);
         return moved.AsByte() & Vector256.Create((byte)(1 << to));
     }
 }
