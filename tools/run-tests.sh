@@ -26,6 +26,9 @@ bash tools/reference/gguf-check/setup.sh
 # The openai npm client, playwright-core and Debian's chromium for the server tests.
 bash tests/Hearth.Server.Tests/js/setup.sh
 
+# lavapipe is installed above, so the Vulkan tests must run here: a missing device fails them instead of skipping.
+export HEARTH_REQUIRE_VULKAN="${HEARTH_REQUIRE_VULKAN:-1}"
+
 results=TestResults
 rm -rf "$results"
 status=0

@@ -23,7 +23,10 @@ public static class Backends
     {
         CpuBackends.Register();
         if (Environment.GetEnvironmentVariable("LP_NUM_THREADS") is null) Environment.SetEnvironmentVariable("LP_NUM_THREADS", "1");
-        VulkanBackends.RegisterIfAvailable(out _);
+        // HEARTH_REQUIRE_VULKAN=1 (tools/run-tests.sh): the suite must cover Vulkan, so a missing device is an error
+        // rather than a quietly shorter list of backends.
+        if (!VulkanBackends.RegisterIfAvailable(out var problem) && Environment.GetEnvironmentVariable("HEARTH_REQUIRE_VULKAN") == "1")
+            throw new InvalidOperationException($"HEARTH_REQUIRE_VULKAN=1 but no Vulkan device: {problem}");
     }
 
     public static TheoryData<string> Names()

@@ -22,7 +22,10 @@ public unsafe class MatMulGroupTests
         var random = new Random(17 + tokens);
         // Interleaved groups with and without per-16 sums (Q6_K's halves), tail rows past the last group of 8, one
         // product with no full group at all: every kind of member item.
-        var members = new (TensorType Type, int Rows)[] { (TensorType.Q4_K, 24), (TensorType.Q6_K, 16), (TensorType.Q4_0, 13), (TensorType.Q8_0, 5) };
+        // Without the interleaved kernels (no AVX2) K-quants take Q8_K activations, so the group is of legacy types only.
+        var members = InterleavedWeights.Supports(TensorType.Q4_K)
+            ? new (TensorType Type, int Rows)[] { (TensorType.Q4_K, 24), (TensorType.Q6_K, 16), (TensorType.Q4_0, 13), (TensorType.Q8_0, 5) }
+            : [(TensorType.Q4_1, 24), (TensorType.Q5_0, 16), (TensorType.Q4_0, 13), (TensorType.Q8_0, 5)];
         var weights = members.Select(m => InterleavedKernelTests.RandomWeight(m.Type, random, m.Rows, width)).ToArray();
         var x = new float[tokens * width];
         for (int i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 2 - 1);

@@ -160,9 +160,14 @@ internal static unsafe class InterleavedKGemm
         if (n > 3) { i3 = TD.Add(i3, lo, InterleavedGemm.Broadcast(x3 + k)); h3 = TD.Add(h3, hi, InterleavedGemm.Broadcast(x3 + k + 16)); }
     }
 
-    // 8 signed scale bytes -> 8 floats.
+    // 8 signed scale bytes -> 8 floats (the portable form for the tests' portable dot on machines without AVX2).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Scale(byte* scales) => Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32((sbyte*)scales));
+    private static Vector256<float> Scale(byte* scales)
+    {
+        if (Avx2.IsSupported) return Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32((sbyte*)scales));
+        var s = (sbyte*)scales;
+        return Vector256.Create((float)s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
+    }
 
     // acc + float(dot) * (d * d_x) + m * (d_x * sum(x_q))
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
