@@ -36,6 +36,16 @@ dotnet build Hearth.slnx -c Release -nologo -v q || exit $?
 dotnet test Hearth.slnx -c Release --no-build -nologo -v q \
   --logger "trx" --results-directory "$results" || status=$?
 
+# The CPU kernels' other paths, on this machine: AVX2 without AVX-512 / AVX-VNNI (the common x86 case), and no
+# hardware intrinsics at all (the portable vector code that Arm machines and old x86 run). Each TRX is summed too.
+for knobs in "DOTNET_EnableAVX512=0 DOTNET_EnableAVXVNNI=0" "DOTNET_EnableHWIntrinsic=0"; do
+  for project in tests/Hearth.Backends.Cpu.Tests tests/Hearth.Backends.Conformance; do
+    name="$(basename "$project")-${knobs%%=*}"
+    env $knobs dotnet test "$project" -c Release --no-build -nologo -v q \
+      --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=$?
+  done
+done
+
 # Sum the counters of every TRX file (one per test project).
 sum_counters() {
   local passed=0 failed=0 skipped=0 p f n t e
