@@ -135,6 +135,36 @@ public unsafe class InterleavedKernelTests
         }
     }
 
+    [Fact]
+    public void Weights_with_a_non_finite_scale_keep_the_per_row_kernels()
+    {
+        // The interleaved form widens f16 scales with arithmetic that is exact only for finite values.
+        var random = new Random(5);
+        var weight = RandomWeight(TensorType.Q4_0, random, 16, 64);
+        using var pool = new CpuThreadPool(1);
+        Assert.Equal(InterleavedWeights.Supports(TensorType.Q4_0), InterleavedWeights.For(weight, pool) is not null);
+        var broken = RandomWeight(TensorType.Q4_0, random, 16, 64);
+        BitConverter.TryWriteBytes(new Span<byte>((void*)broken.Data, 2), Half.PositiveInfinity);
+        Assert.Null(InterleavedWeights.For(broken, pool));
+    }
+
+    [Fact]
+    public void Finite_halves_widen_exactly()
+    {
+        var bits = new ushort[65536];
+        for (int i = 0; i < bits.Length; i++) bits[i] = (ushort)i;
+        fixed (ushort* p = bits)
+            for (int i = 0; i < bits.Length; i += 8)
+            {
+                var widened = HalfTable.FiniteToFloat(p + i);
+                for (int j = 0; j < 8; j++)
+                {
+                    var half = BitConverter.UInt16BitsToHalf(bits[i + j]);
+                    if (Half.IsFinite(half)) Assert.Equal(BitConverter.SingleToInt32Bits((float)half), BitConverter.SingleToInt32Bits(widened.GetElement(j)));
+                }
+            }
+    }
+
     // Random quants with sane f16 scale (and min) fields.
     internal static HostTensor RandomWeight(TensorType type, Random random, int rows, int width)
     {

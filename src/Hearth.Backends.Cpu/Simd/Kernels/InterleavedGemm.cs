@@ -95,11 +95,14 @@ internal static unsafe class InterleavedGemm
         float* m0 = x.Sums(t), m1 = n > 1 ? x.Sums(t + 1) : m0, m2 = n > 2 ? x.Sums(t + 2) : m0, m3 = n > 3 ? x.Sums(t + 3) : m0;
         var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
         var mask = Vector256.Create((byte)0x0F);
-        int blockStride = InterleavedWeights.StrideOf(TF.Nibbles, TF.HasOffsets);
+        int superStride = InterleavedWeights.SuperStrideOf(TF.Nibbles, TF.HasOffsets);
+        int headerBytes = TF.HasOffsets ? 128 : 64;
         for (int b = 0; b < blocks; b++)
         {
-            byte* block = group + (long)b * blockStride;
-            byte* q = block + (TF.HasOffsets ? 64 : 32);
+            // Block b is member b % 4 of super-block b / 4: its f16 d (and m) at 16 (b % 4) in the header, then its quants.
+            byte* super = group + (long)(b >> 2) * superStride;
+            byte* scales = super + 16 * (b & 3);
+            byte* q = super + headerBytes + (b & 3) * (TF.Nibbles ? 128 : 256);
             int at = b * 32;
             // Two accumulators per token (low / high nibbles, or even / odd chunks) halve the chain of dependent
             // byte dots, whose latency bounds the small tiles; integer sums are exact, so the split changes nothing.
@@ -164,15 +167,16 @@ internal static unsafe class InterleavedGemm
                     if (n > 3) { i3 = TD.Add(i3, v, Broadcast(x3 + k)); h3 = TD.Add(h3, w, Broadcast(x3 + k + 16)); }
                 }
             }
-            var d = Vector256.Load((float*)block);
+            var d = HalfTable.FiniteToFloat((ushort*)scales);
+            var m = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(scales + 64)) : default;
             if (n > 1) i0 += h0;
             if (n > 1) i1 += h1;
             if (n > 2) i2 += h2;
             if (n > 3) i3 += h3;
-            a0 = Finish<TF, TD>(a0, i0, d, block, d0[b], s0[b], m0[b]);
-            if (n > 1) a1 = Finish<TF, TD>(a1, i1, d, block, d1[b], s1[b], m1[b]);
-            if (n > 2) a2 = Finish<TF, TD>(a2, i2, d, block, d2[b], s2[b], m2[b]);
-            if (n > 3) a3 = Finish<TF, TD>(a3, i3, d, block, d3[b], s3[b], m3[b]);
+            a0 = Finish<TF, TD>(a0, i0, d, m, d0[b], s0[b], m0[b]);
+            if (n > 1) a1 = Finish<TF, TD>(a1, i1, d, m, d1[b], s1[b], m1[b]);
+            if (n > 2) a2 = Finish<TF, TD>(a2, i2, d, m, d2[b], s2[b], m2[b]);
+            if (n > 3) a3 = Finish<TF, TD>(a3, i3, d, m, d3[b], s3[b], m3[b]);
         }
         a0.Store(dst);
         if (n > 1) a1.Store(dst + dstStride);
@@ -182,13 +186,13 @@ internal static unsafe class InterleavedGemm
 
     // acc + float(dot - c * sum(x_q)) * (d * d_x) [+ m * (d_x * sum(x_q))]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Finish<TF, TD>(Vector256<float> acc, Vector256<int> dot, Vector256<float> d, byte* block, float dx, int sumQ, float sumX)
+    private static Vector256<float> Finish<TF, TD>(Vector256<float> acc, Vector256<int> dot, Vector256<float> d, Vector256<float> m, float dx, int sumQ, float sumX)
         where TF : struct, IInterleavedFormat where TD : struct, IByteDot
     {
         // The dot already took TD.Bias off every u.
         if (TF.OffsetC != TD.Bias) dot -= Vector256.Create((TF.OffsetC - TD.Bias) * sumQ);
         acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dot), d * Vector256.Create(dx), acc);
-        if (TF.HasOffsets) acc = Vector256.FusedMultiplyAdd(Vector256.Load((float*)block + 8), Vector256.Create(sumX), acc);
+        if (TF.HasOffsets) acc = Vector256.FusedMultiplyAdd(m, Vector256.Create(sumX), acc);
         return acc;
     }
 

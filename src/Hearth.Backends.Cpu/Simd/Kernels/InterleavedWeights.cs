@@ -12,10 +12,11 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 /// broadcast activation bytes advances all 8 rows' dot products: the 8 results of a block land in the 8 lanes, so
 /// scaling needs one vector multiply per block for 8 rows instead of a horizontal sum per row, and a group's
 /// unpacked quants are reused for every token of a tile (<see cref="InterleavedGemm"/>, <see cref="InterleavedKGemm"/>).
-/// Legacy types, per group, per 32-block: d [8] f32, then m [8] f32 when the type has a free offset (Q4_1, Q5_1), then
-/// the quants as unsigned u (weight = d * (u - c) or d * u + m): 4-bit types as 4 chunks of 32 bytes whose byte 4r + i
-/// holds u[r][8j + i] in its low nibble and u[r][8j + 4 + i] in its high one; Q8_0 (u = q + 128), Q5_0 (c = 16) and
-/// Q5_1 as 8 chunks whose byte 4r + i is u[r][4j + i].
+/// Legacy types, per group, per super-block of 4 blocks of 32: the blocks' d [4][8 rows] as the file's f16 (exact), then
+/// m [4][8] f16 when the type has a free offset (Q4_1, Q5_1), then each block's quants as unsigned u (weight =
+/// d * (u - c) or d * u + m): 4-bit types as 4 chunks of 32 bytes whose byte 4r + i holds u[r][8j + i] in its low nibble
+/// and u[r][8j + 4 + i] in its high one; Q8_0 (u = q + 128), Q5_0 (c = 16) and Q5_1 as 8 chunks whose byte 4r + i is
+/// u[r][4j + i]. (f16 scales: decode is bandwidth-bound, and f32 ones were 11% of Q4_0's bytes.)
 /// K-quants, per group, per 256-element super-block: dA [8] f32, -dB [8] f32, then each of the 8 sub-blocks of 32's
 /// integer scales as signed bytes [8 rows] (Q4_K / Q5_K: scale, min; Q6_K / Q3_K: the two halves' scales; Q2_K:
 /// scales of both halves then mins of both halves), then each sub-block's quants in bit planes as compact as the
@@ -43,13 +44,12 @@ internal sealed unsafe class InterleavedWeights
         HasOffsets = type is TensorType.Q4_1 or TensorType.Q5_1;
         OffsetC = type switch { TensorType.Q4_0 => 8, TensorType.Q5_0 => 16, TensorType.Q8_0 => 128, _ => 0 };
         HalfScales = type is TensorType.Q6_K or TensorType.Q3_K or TensorType.Q2_K;
-        BlockStride = IsK ? 0 : StrideOf(Nibbles, HasOffsets);
-        GroupStride = IsK ? (long)KLayout.SuperStride(type) * (blocks / 8) : (long)BlockStride * blocks;
+        GroupStride = IsK ? (long)KLayout.SuperStride(type) * (blocks / 8) : (long)SuperStrideOf(Nibbles, HasOffsets) * ((blocks + 3) / 4);
         _buffer = new AlignedBuffer(GroupStride * groups);
     }
 
-    /// <summary>Bytes per interleaved legacy block: d [8] f32, m [8] f32 when the type has one, quants.</summary>
-    public static int StrideOf(bool nibbles, bool hasOffsets) => 32 + (hasOffsets ? 32 : 0) + (nibbles ? 128 : 256);
+    /// <summary>Bytes per interleaved legacy super-block of 4 blocks: d [4][8] f16, m [4][8] f16 when the type has one, quants.</summary>
+    public static int SuperStrideOf(bool nibbles, bool hasOffsets) => 64 + (hasOffsets ? 64 : 0) + 4 * (nibbles ? 128 : 256);
 
     public TensorType Type { get; }
     /// <summary>A K-quant: super-blocks in <see cref="KLayout"/>'s form.</summary>
@@ -64,9 +64,10 @@ internal sealed unsafe class InterleavedWeights
     public bool HasOffsets { get; }
     /// <summary>Integer offset c of weight = d * (u - c) (0 when the offset is the per-row m).</summary>
     public int OffsetC { get; }
-    /// <summary>Legacy types: bytes per block of 32 of a group.</summary>
-    public int BlockStride { get; }
     public long GroupStride { get; }
+    /// <summary>Every legacy block scale (and offset) is finite (the kernels' f16 widening assumes it).</summary>
+    public bool FiniteScales => Volatile.Read(ref _nonFiniteScales) == 0;
+    private int _nonFiniteScales;
     public byte* Group(int g) => _buffer.Pointer + g * GroupStride;
 
     /// <summary>Whether this machine runs the interleaved kernels for the type (and how the dot is done there).</summary>
@@ -90,7 +91,8 @@ internal sealed unsafe class InterleavedWeights
             if (Cache.TryGetValue(weight, out var existing)) return existing;
             var repacked = Repack(weight, pool);
             Cache.Add(weight, repacked);
-            return repacked;
+            // The kernels widen f16 scales exactly only when they are finite; a file with others runs the per-row kernels.
+            return repacked.FiniteScales ? repacked : null;
         }
     }
 
@@ -139,17 +141,19 @@ internal sealed unsafe class InterleavedWeights
                         break;
                 }
             }
-            WriteBlock(Group(g) + (long)b * BlockStride, u, d, m);
+            WriteBlock(Group(g) + (long)(b / 4) * SuperStrideOf(Nibbles, HasOffsets), b % 4, u, d, m);
         }
     }
 
-    // u [8 rows, 32], d [8], m [8] -> one interleaved legacy block.
-    private void WriteBlock(byte* block, byte* u, float* d, float* m)
+    // u [8 rows, 32], d [8], m [8] -> member w of a legacy super-block (the scales came from f16, so f16 holds them exactly).
+    private void WriteBlock(byte* super, int w, byte* u, float* d, float* m)
     {
-        for (int r = 0; r < 8; r++) ((float*)block)[r] = d[r];
+        for (int r = 0; r < 8; r++)
+            if (!float.IsFinite(d[r]) || HasOffsets && !float.IsFinite(m[r])) Volatile.Write(ref _nonFiniteScales, 1);
+        for (int r = 0; r < 8; r++) ((Half*)(super + 16 * w))[r] = (Half)d[r];
         if (HasOffsets)
-            for (int r = 0; r < 8; r++) ((float*)block)[8 + r] = m[r];
-        byte* q = block + (HasOffsets ? 64 : 32);
+            for (int r = 0; r < 8; r++) ((Half*)(super + 64 + 16 * w))[r] = (Half)m[r];
+        byte* q = super + (HasOffsets ? 128 : 64) + w * (Nibbles ? 128 : 256);
         for (int r = 0; r < 8; r++)
         {
             for (int i = 0; i < 4; i++)
