@@ -144,6 +144,12 @@ public sealed class BatchingEngine : IInferenceEngine
         return Read(sequence, cancellationToken);
     }
 
+    /// <summary>
+    /// Tests: runs on the engine thread before each step is scheduled (after new requests were taken in), so a test can
+    /// hold the engine at a chosen point (e.g. keep a sequence running until its siblings have arrived).
+    /// </summary>
+    internal Action? BeforeSchedule { get; set; }
+
     public EngineMetrics GetMetrics()
     {
         var m = _metrics;
@@ -226,6 +232,7 @@ public sealed class BatchingEngine : IInferenceEngine
                     _wake.WaitOne();
                     continue;
                 }
+                BeforeSchedule?.Invoke();
                 var chunks = _scheduler.Schedule();
                 if (chunks.Count == 0)
                 {

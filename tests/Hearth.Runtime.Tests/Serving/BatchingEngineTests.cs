@@ -123,11 +123,16 @@ public class BatchingEngineTests
         await using var engine = new BatchingEngine(model.GenerativeModel, model.Device,
             new BatchingEngineOptions { KvCacheBytes = 4 << 20, BlockSize = 16, PrefixCaching = false });
         var group = new object();
-        // The first choice is running (its first token is out) when the others arrive, as when a server submits n choices.
+        // The first choice is running (its first token is out) when the others arrive, as when a server submits n choices;
+        // the engine is held after that token until they are queued, so the first cannot finish before (a loaded machine).
+        using var gate = new ManualResetEventSlim(false);
+        engine.BeforeSchedule = () => { if (engine.GetMetrics().GeneratedTokensTotal > 0) gate.Wait(); };
         var stream0 = engine.Submit(Choice(0, group)).GetAsyncEnumerator();
         Assert.True(await stream0.MoveNextAsync());
         var events0 = new List<EngineEvent> { stream0.Current };
         var others = Enumerable.Range(1, 3).Select(i => Collect(engine.Submit(Choice(i, group)))).ToList();
+        await WaitUntil(() => engine.GetMetrics().WaitingRequests >= 3, "the other choices to be queued");
+        gate.Set();
         while (await stream0.MoveNextAsync()) events0.Add(stream0.Current);
         await stream0.DisposeAsync();
         var choices = new[] { await Collect(events0.ToAsyncEnumerable()) }.Concat(await Task.WhenAll(others)).ToArray();
@@ -152,12 +157,23 @@ public class BatchingEngineTests
         var group = new object();
         using var cancel = new CancellationTokenSource();
         Task Read(IAsyncEnumerable<EngineEvent> s) => Task.Run(async () => { try { await foreach (var _ in s) { } } catch (OperationCanceledException) { } });
-        // The first choice is running when the others arrive (they fork it); all are cancelled while generating.
+        // The first choice is running when the others arrive (they fork it); all are cancelled while generating. The engine
+        // is held after the first token until the others are queued, and once all three run, so none can finish first.
+        using var gate = new ManualResetEventSlim(false);
+        using var hold = new ManualResetEventSlim(false);
+        engine.BeforeSchedule = () =>
+        {
+            if (engine.GetMetrics().GeneratedTokensTotal > 0) gate.Wait();
+            if (engine.GetMetrics().RunningSequences == 3) hold.Wait();
+        };
         var first = Read(engine.Submit(Greedy(prompt, 10_000) with { ShareGroup = group }, cancel.Token));
         await WaitUntil(() => engine.GetMetrics().GeneratedTokensTotal > 0, "the first choice to start");
         var readers = Enumerable.Range(1, 2).Select(_ => Read(engine.Submit(Greedy(prompt, 10_000) with { ShareGroup = group }, cancel.Token))).Append(first).ToArray();
+        await WaitUntil(() => engine.GetMetrics().WaitingRequests >= 2, "the forks to be queued");
+        gate.Set();
         await WaitUntil(() => engine.GetMetrics().RunningSequences == 3, "the forks to run");
         cancel.Cancel();
+        hold.Set();
         await Task.WhenAll(readers);
         await WaitUntil(() => engine.GetMetrics().KvBlocksUsed == 0, "every block to be freed");
         Assert.True(engine.GetMetrics().CachedPromptTokensTotal == 2L * (prompt.Length - 1));
