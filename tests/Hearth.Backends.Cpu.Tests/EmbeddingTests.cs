@@ -24,7 +24,7 @@ public class EmbeddingTests
     [InlineData(33, 3, new[] { 5, 32, 1 })]
     public void F32_table_rows_are_copied(int vocab, int dim, int[] ids) => RunCase(TensorType.F32, vocab, dim, ids);
 
-    [QuantTheory]
+    [Theory]
     [InlineData(TensorType.F16, 17, 33, new[] { 16, 0, 3 })]
     [InlineData(TensorType.BF16, 3, 17, new[] { 2, 1 })]
     [InlineData(TensorType.Q8_0, 17, 64, new[] { 4, 16, 4 })]

@@ -41,7 +41,7 @@ public class MatMulTests
     public void F32_weights_match_naive_double(int tokens, int inFeatures, int outFeatures) =>
         RunCase(TensorType.F32, tokens, inFeatures, outFeatures, 1e-5);
 
-    [QuantTheory]
+    [Theory]
     [InlineData(TensorType.F16, 1, 3, 17)]
     [InlineData(TensorType.F16, 17, 33, 3)]
     [InlineData(TensorType.BF16, 3, 17, 33)]

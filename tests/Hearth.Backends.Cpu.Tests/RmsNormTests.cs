@@ -32,7 +32,7 @@ public class RmsNormTests
         Check.Close(expected, actual, 1e-5, 1e-5);
     }
 
-    [QuantFact]
+    [Fact]
     public void Norm_weight_stored_as_F16_is_dequantized()
     {
         var random = new Random(7);

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using Hearth.Backends.Cpu.Simd.Kernels;
 using Hearth.Backends.Cpu.Threading;
@@ -26,6 +27,8 @@ public unsafe class InterleavedKernelTests
             else yield return InterleavedGemm.DotKind.Avx2Signed;
         }
         if (AvxVnni.IsSupported) yield return InterleavedGemm.DotKind.Vnni;
+        if (AdvSimd.Arm64.IsSupported) yield return type == TensorType.Q8_0 ? InterleavedGemm.DotKind.NeonSigned : InterleavedGemm.DotKind.NeonSmall;
+        if (Dp.IsSupported) yield return type == TensorType.Q8_0 ? InterleavedGemm.DotKind.NeonDotSigned : InterleavedGemm.DotKind.NeonDotSmall;
     }
 
     [Fact]
@@ -70,6 +73,29 @@ public unsafe class InterleavedKernelTests
                     for (int i = 0; i < 4; i++) expectedSmall[l] += small.GetElement(4 * l + i) * x[4 * l + i];
                 }
                 Assert.Equal(expectedSmall, ToArray(Avx2SmallByteDot.Add(acc, small, xv)));
+            }
+            if (AdvSimd.Arm64.IsSupported)
+            {
+                // Arm's dots read u as signed bytes: at most 127 for the small ones, u - 128 for the signed ones (Q8_0).
+                var small = Vector256.Min(uv, Vector256.Create((byte)NeonSmallByteDot.MaxU));
+                var expectedSmall = new int[8];
+                var expectedSigned = new int[8];
+                for (int l = 0; l < 8; l++)
+                {
+                    expectedSmall[l] = expectedSigned[l] = acc.GetElement(l);
+                    for (int i = 0; i < 4; i++)
+                    {
+                        expectedSmall[l] += small.GetElement(4 * l + i) * x[4 * l + i];
+                        expectedSigned[l] += (u[4 * l + i] - 128) * x[4 * l + i];
+                    }
+                }
+                Assert.Equal(expectedSmall, ToArray(NeonSmallByteDot.Add(acc, small, xv)));
+                Assert.Equal(expectedSigned, ToArray(NeonSignedByteDot.Add(acc, uv, xv)));
+                if (Dp.IsSupported)
+                {
+                    Assert.Equal(expectedSmall, ToArray(NeonDotSmallByteDot.Add(acc, small, xv)));
+                    Assert.Equal(expectedSigned, ToArray(NeonDotSignedByteDot.Add(acc, uv, xv)));
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Hearth.Backends.Cpu.Simd.Kernels;
@@ -70,6 +71,75 @@ internal struct Avx2WideByteDot : IByteDot
     {
         var (uEven, uOdd, xEven, xOdd) = BytePairs.Widen(u, x);
         return Avx2.Add(acc, Avx2.Add(Avx2.MultiplyAddAdjacent(uEven, xEven), Avx2.MultiplyAddAdjacent(uOdd, xOdd)));
+    }
+}
+
+/// <summary>
+/// Arm DotProd sdot (ARMv8.2+: Apple M, Graviton 2+, Cortex-A76+ such as the Raspberry Pi 5) on each 128-bit half, for
+/// u at most 127 (every type but Q8_0), which sdot reads as signed bytes. Exact: 4 products of at most 127 * 128 per lane.
+/// </summary>
+internal struct NeonDotSmallByteDot : IByteDot
+{
+    public const int MaxU = 127;
+    public static bool IsSupported => Dp.IsSupported;
+    public static int Bias => 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x) => Vector256.Create(
+        Dp.DotProduct(acc.GetLower(), u.GetLower().AsSByte(), x.GetLower()),
+        Dp.DotProduct(acc.GetUpper(), u.GetUpper().AsSByte(), x.GetUpper()));
+}
+
+/// <summary>Arm DotProd sdot on u - 128 (Q8_0's u = q + 128 gives back q); the offset correction drops the 128 (<see cref="Bias"/>).</summary>
+internal struct NeonDotSignedByteDot : IByteDot
+{
+    public static int Bias => 128;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+    {
+        var q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+        return Vector256.Create(Dp.DotProduct(acc.GetLower(), q.GetLower(), x.GetLower()), Dp.DotProduct(acc.GetUpper(), q.GetUpper(), x.GetUpper()));
+    }
+}
+
+/// <summary>
+/// Arm NEON without DotProd (Cortex-A72 such as the Raspberry Pi 4): smull / smull2 to int16 products, saddlp to pairs,
+/// addp to groups of 4. For u at most 127 (read as signed); exact, a product fits int16.
+/// </summary>
+internal struct NeonSmallByteDot : IByteDot
+{
+    public const int MaxU = 127;
+    public static int Bias => 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x) => Vector256.Create(
+        acc.GetLower() + NeonBytes.Quads(u.GetLower().AsSByte(), x.GetLower()),
+        acc.GetUpper() + NeonBytes.Quads(u.GetUpper().AsSByte(), x.GetUpper()));
+}
+
+/// <summary>Arm NEON without DotProd on u - 128 (Q8_0), as <see cref="NeonDotSignedByteDot"/>.</summary>
+internal struct NeonSignedByteDot : IByteDot
+{
+    public static int Bias => 128;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+    {
+        var q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+        return Vector256.Create(acc.GetLower() + NeonBytes.Quads(q.GetLower(), x.GetLower()), acc.GetUpper() + NeonBytes.Quads(q.GetUpper(), x.GetUpper()));
+    }
+}
+
+internal static class NeonBytes
+{
+    /// <summary>The 4 sums of 4 adjacent products a[i] * b[i] (each product within int16: not both -128).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> Quads(Vector128<sbyte> a, Vector128<sbyte> b)
+    {
+        var pairsLow = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+        var pairsHigh = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+        return AdvSimd.Arm64.AddPairwise(pairsLow, pairsHigh);
     }
 }
 

@@ -14,13 +14,22 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 internal static unsafe class InterleavedGemm
 {
     /// <summary>Which byte-dot the kernels use (tests pin each one to check it against the others).</summary>
-    public enum DotKind { Auto, Vnni, Avx2Small, Avx2Wide, Avx2Signed, Portable }
+    public enum DotKind { Auto, Vnni, Avx2Small, Avx2Wide, Avx2Signed, NeonDotSmall, NeonDotSigned, NeonSmall, NeonSigned, Portable }
+
+    /// <summary>The dots that read u as signed bytes (u at most 127): every type but Q8_0.</summary>
+    public static bool IsSmall(DotKind dot) => dot is DotKind.Avx2Small or DotKind.NeonDotSmall or DotKind.NeonSmall;
+
+    /// <summary>The dots that take 128 off every u (for Q8_0 only).</summary>
+    public static bool IsSigned(DotKind dot) => dot is DotKind.Avx2Signed or DotKind.NeonDotSigned or DotKind.NeonSigned;
 
     public static DotKind Chosen(InterleavedWeights w, DotKind requested = DotKind.Auto)
     {
         if (requested != DotKind.Auto) return requested;
         if (VnniByteDot.IsSupported) return DotKind.Vnni;
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) return w.Type == Hearth.Core.TensorType.Q8_0 ? DotKind.Avx2Signed : DotKind.Avx2Small;
+        bool q8 = w.Type == Hearth.Core.TensorType.Q8_0;
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) return q8 ? DotKind.Avx2Signed : DotKind.Avx2Small;
+        if (NeonDotSmallByteDot.IsSupported) return q8 ? DotKind.NeonDotSigned : DotKind.NeonDotSmall;
+        if (System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported) return q8 ? DotKind.NeonSigned : DotKind.NeonSmall;
         return DotKind.Portable;
     }
 
@@ -38,7 +47,7 @@ internal static unsafe class InterleavedGemm
                 InterleavedKGemm.Run(w, g0, g1, x, t0, t1, dst, dstStride, dot);
                 break;
             case Hearth.Core.TensorType.Q8_0:
-                if (dot == DotKind.Avx2Small) throw new ArgumentException("Q8_0's quants overflow the small AVX2 byte dot", nameof(dot));
+                if (IsSmall(dot)) throw new ArgumentException($"Q8_0's quants overflow the small byte dot {dot}", nameof(dot));
                 ByDot<Q8_0Format>(dot, w, g0, g1, x, t0, t1, dst, dstStride);
                 break;
             default: throw new ArgumentException($"no interleaved kernel for {w.Type}", nameof(w));
@@ -54,6 +63,10 @@ internal static unsafe class InterleavedGemm
             case DotKind.Avx2Small: Groups<TF, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case DotKind.Avx2Wide: Groups<TF, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case DotKind.Avx2Signed: Groups<TF, Avx2SignedByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case DotKind.NeonDotSmall: Groups<TF, NeonDotSmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case DotKind.NeonDotSigned: Groups<TF, NeonDotSignedByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case DotKind.NeonSmall: Groups<TF, NeonSmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case DotKind.NeonSigned: Groups<TF, NeonSignedByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             default: Groups<TF, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
         }
     }

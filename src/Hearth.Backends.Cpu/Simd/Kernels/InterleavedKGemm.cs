@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Hearth.Backends.Cpu.Simd.Kernels;
@@ -39,6 +40,8 @@ internal static unsafe class InterleavedKGemm
             case InterleavedGemm.DotKind.Vnni: Groups<TF, VnniByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case InterleavedGemm.DotKind.Avx2Small: Groups<TF, Avx2SmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case InterleavedGemm.DotKind.Avx2Wide: Groups<TF, Avx2WideByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case InterleavedGemm.DotKind.NeonDotSmall: Groups<TF, NeonDotSmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
+            case InterleavedGemm.DotKind.NeonSmall: Groups<TF, NeonSmallByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             case InterleavedGemm.DotKind.Portable: Groups<TF, PortableByteDot>(w, g0, g1, x, t0, t1, dst, dstStride); break;
             default: throw new ArgumentException($"{dot} is not an exact dot for K-quants", nameof(dot));
         }
@@ -160,11 +163,17 @@ internal static unsafe class InterleavedKGemm
         if (n > 3) { i3 = TD.Add(i3, lo, InterleavedGemm.Broadcast(x3 + k)); h3 = TD.Add(h3, hi, InterleavedGemm.Broadcast(x3 + k + 16)); }
     }
 
-    // 8 signed scale bytes -> 8 floats (the portable form for the tests' portable dot on machines without AVX2).
+    // 8 signed scale bytes -> 8 floats.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Scale(byte* scales)
     {
         if (Avx2.IsSupported) return Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32((sbyte*)scales));
+        if (AdvSimd.IsSupported)
+        {
+            var s16 = AdvSimd.SignExtendWideningLower(Vector64.Load((sbyte*)scales));
+            return Vector256.Create(Vector128.ConvertToSingle(AdvSimd.SignExtendWideningLower(s16.GetLower())),
+                Vector128.ConvertToSingle(AdvSimd.SignExtendWideningUpper(s16)));
+        }
         var s = (sbyte*)scales;
         return Vector256.Create((float)s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
     }

@@ -73,9 +73,10 @@ internal sealed unsafe class InterleavedWeights
     /// <summary>Whether this machine runs the interleaved kernels for the type (and how the dot is done there).</summary>
     public static bool Supports(TensorType type) => type switch
     {
-        // Q8_0's u = q + 128: vpdpbusd, or AVX2's sign trick on u - 128 (Avx2SignedByteDot).
+        // Q8_0's u = q + 128: vpdpbusd, or AVX2's sign trick / Arm's signed dots on u - 128 (the *SignedByteDot).
+        // Arm64 (AdvSimd, with or without DotProd) runs the same kernels, the Vector256 code as pairs of 128-bit registers.
         TensorType.Q4_0 or TensorType.Q4_1 or TensorType.Q5_0 or TensorType.Q5_1 or TensorType.Q8_0 or TensorType.Q2_K or TensorType.Q3_K
-            or TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K => Avx2.IsSupported,
+            or TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K => Avx2.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported,
         _ => false,
     };
 
