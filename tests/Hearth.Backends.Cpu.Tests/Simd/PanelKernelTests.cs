@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Hearth.Backends.Cpu.Simd.Kernels;
 using Hearth.Backends.Cpu.Threading;
 using Hearth.Core;
@@ -8,22 +7,22 @@ using Hearth.Core;
 namespace Hearth.Backends.Cpu.Tests.Simd;
 
 /// <summary>
-/// The 16-row column panels of the fast cpu backend (F32, F16, BF16), checked directly at both vector widths, whatever
-/// this machine picks: 512-bit lanes (whole panels) and 256-bit lanes (AVX2: half panels, 16-bit panels widened to F32
-/// once per token chunk, eight-unit decode). Against a double computation from the original rows, and bit for bit
+/// The 16-row column panels of the fast cpu backend (F32, F16, BF16), checked directly at every vector width, whatever
+/// this machine picks: 512-bit lanes (whole panels), 256-bit lanes (AVX2: half panels, 16-bit panels widened to F32
+/// once per token chunk, eight-unit decode) and 128-bit lanes (Arm64: quarter panels on the 256-bit schedule). Against a double computation from the original rows, and bit for bit
 /// against each other and against one token at a time (every output is one FMA chain over k in order).
 /// </summary>
 public unsafe class PanelKernelTests
 {
     [Theory]
     [InlineData(TensorType.F32, 37)]
+    [InlineData(TensorType.F32, 64)]
     [InlineData(TensorType.F16, 37)]
     [InlineData(TensorType.F16, 64)]
     [InlineData(TensorType.BF16, 37)]
     [InlineData(TensorType.BF16, 64)]
-    public void Panels_match_the_rows_at_both_widths_and_any_token_count(TensorType type, int width)
+    public void Panels_match_the_rows_at_every_width_and_any_token_count(TensorType type, int width)
     {
-        if (!Sse.IsSupported) return;  // the kernels prefetch with SSE: x86 only (other machines keep the per-row kernels)
         const int rows = 80;  // five panels: at 512 bits the last one has no partner; at 256 bits one eight-unit decode pass and more
         var random = new Random(5 + (int)type + width);
         var (weight, dense) = RandomWeight(type, random, rows, width);
@@ -46,12 +45,14 @@ public unsafe class PanelKernelTests
                     Assert.True(Math.Abs(actual - expected) <= 1e-5 * (1 + Math.Abs(expected)), $"{type} T={tokens} token {t} row {r}: {actual} vs {expected}");
                 }
             Assert.Equal(wide, narrow);
+            Assert.Equal(wide, Run<Lanes128, Vector128<float>>(panels, x, tokens, rows));
             // Token t alone gives the same bits as inside the batch.
             foreach (int t in new[] { 0, tokens - 1 })
             {
                 var alone = Run<Lanes256, Vector256<float>>(panels, x.AsSpan(t * width, width).ToArray(), 1, rows);
                 Assert.Equal(narrow.AsSpan(t * rows, rows).ToArray(), alone);
                 Assert.Equal(alone, Run<Lanes512, Vector512<float>>(panels, x.AsSpan(t * width, width).ToArray(), 1, rows));
+                Assert.Equal(alone, Run<Lanes128, Vector128<float>>(panels, x.AsSpan(t * width, width).ToArray(), 1, rows));
             }
         }
     }

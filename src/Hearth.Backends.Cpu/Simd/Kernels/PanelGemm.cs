@@ -6,7 +6,8 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 
 /// <summary>
 /// x [T, in] (F32) @ <see cref="PanelWeights"/> -> 16 outputs per panel per token. A panel is read in units of one
-/// vector: with 512-bit vectors a unit is the whole panel (16 rows), with 256-bit vectors (AVX2) each half (8 rows).
+/// vector: with 512-bit vectors a unit is the whole panel (16 rows), with 256-bit vectors (AVX2) each half (8 rows),
+/// with 128-bit vectors (Arm64 NEON) each quarter (4 rows; they run the 256-bit schedule on 4-row units).
 /// Tiles of 2 units x up to 8 tokens (512-bit: 16 accumulators of the 32 registers) or up to 4 tokens (256-bit: 8 of
 /// AVX2's 16): each unit column is loaded and widened once per tile and multiplied by every token of the tile.
 /// Batch invariance: every output is one FMA chain over k in order starting from zero (its lane of its unit's
@@ -21,7 +22,15 @@ internal static unsafe class PanelGemm
     public static void Run(PanelWeights w, int g0, int g1, float* x, int tokens, float* dst, int dstStride)
     {
         if (Vector512.IsHardwareAccelerated) Run<Lanes512, Vector512<float>>(w, g0, g1, x, tokens, dst, dstStride);
-        else Run<Lanes256, Vector256<float>>(w, g0, g1, x, tokens, dst, dstStride);
+        else if (Vector256.IsHardwareAccelerated) Run<Lanes256, Vector256<float>>(w, g0, g1, x, tokens, dst, dstStride);
+        else Run<Lanes128, Vector128<float>>(w, g0, g1, x, tokens, dst, dstStride);
+    }
+
+    // x86 software prefetch (Arm has no prefetch intrinsic in .NET; its hardware prefetchers follow the streams).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(void* address)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(address);
     }
 
     /// <summary>The same with the vector width chosen by the caller (tests run both where the machine can).</summary>
@@ -83,7 +92,7 @@ internal static unsafe class PanelGemm
 
     [ThreadStatic] private static AlignedBuffer? _widened;
 
-    // A 16-bit panel (units p, p + 1: the two halves at 256 bits) x n tokens, through an F32 copy of the panel.
+    // Units p, p + 1 of a 16-bit panel (the two halves at 256 bits, half the panel at 128) x n tokens, through an F32 copy.
     private static void WidenedPanel<TL, TV, TC>(byte* p, int width, float* x, int n, float* dst, int dstStride)
         where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn
     {
@@ -92,7 +101,7 @@ internal static unsafe class PanelGemm
         byte* f = _widened.Pointer;
         for (int k = 0; k < width; k += 2)
         {
-            for (int h = 0; h < PanelWeights.Rows / TL.Lanes; h++)
+            for (int h = 0; h < 2; h++)
             {
                 var loaded = Load<TL, TV, TC>(p + h * TL.Lanes * 4, k);
                 TL.Store(Column<TL, TV, TC>(loaded, 0), (float*)F32Column.Address(f, k) + h * TL.Lanes);
@@ -147,10 +156,10 @@ internal static unsafe class PanelGemm
         {
             for (; k + 2 <= width; k += 2)
             {
-                Sse.Prefetch0(TC.Address(p0, k + PrefetchColumns));
-                Sse.Prefetch0(TC.Address(p1, k + PrefetchColumns));
-                Sse.Prefetch0(TC.Address(p2, k + PrefetchColumns));
-                Sse.Prefetch0(TC.Address(p3, k + PrefetchColumns));
+                Prefetch(TC.Address(p0, k + PrefetchColumns));
+                Prefetch(TC.Address(p1, k + PrefetchColumns));
+                Prefetch(TC.Address(p2, k + PrefetchColumns));
+                Prefetch(TC.Address(p3, k + PrefetchColumns));
                 var c0 = Load<TL, TV, TC>(p0, k); var c1 = Load<TL, TV, TC>(p1, k); var c2 = Load<TL, TV, TC>(p2, k); var c3 = Load<TL, TV, TC>(p3, k);
                 var v = TL.Broadcast(x[k]);
                 a0 = TL.Fma(Column<TL, TV, TC>(c0, 0), v, a0);
@@ -189,10 +198,10 @@ internal static unsafe class PanelGemm
         int k = 0;
         for (; k + 2 <= width; k += 2)
         {
-            Sse.Prefetch0(TC.Address(p0, k + PrefetchColumns));
-            Sse.Prefetch0(TC.Address(p2, k + PrefetchColumns));
-            Sse.Prefetch0(TC.Address(p4, k + PrefetchColumns));
-            Sse.Prefetch0(TC.Address(p6, k + PrefetchColumns));
+            Prefetch(TC.Address(p0, k + PrefetchColumns));
+            Prefetch(TC.Address(p2, k + PrefetchColumns));
+            Prefetch(TC.Address(p4, k + PrefetchColumns));
+            Prefetch(TC.Address(p6, k + PrefetchColumns));
             var v0 = TL.Broadcast(x[k]);
             var v1 = TL.Broadcast(x[k + 1]);
             var c = Load<TL, TV, TC>(p0, k); a0 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a0));
@@ -267,8 +276,8 @@ internal static unsafe class PanelGemm
                 {
                     // Decode streams the panels from memory once: keep more lines in flight than the hardware
                     // prefetcher does while the core is busy converting.
-                    Sse.Prefetch0(TC.Address(p0, k + PrefetchColumns));
-                    if (pair) Sse.Prefetch0(TC.Address(p1, k + PrefetchColumns));
+                    Prefetch(TC.Address(p0, k + PrefetchColumns));
+                    if (pair) Prefetch(TC.Address(p1, k + PrefetchColumns));
                 }
                 {
                     var w0 = Column<TL, TV, TC>(c0, 0);
@@ -419,6 +428,35 @@ internal unsafe struct Lanes256 : IPanelLanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> Top(Vector256<float> loaded, int c) =>
         c == 0 ? loaded.AsUInt32() << 16 : loaded.AsUInt32() & Vector256.Create(0xFFFF0000u);
+}
+
+internal unsafe struct Lanes128 : IPanelLanes<Vector128<float>>
+{
+    public static int Lanes => 4;
+    public static Vector128<float> Zero => Vector128<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Load(void* address) => Vector128.Load((float*)address);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector128<float> value, float* dst) => value.Store(dst);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> F16(Vector128<float> loaded, int c)
+    {
+        var top = c == 0 ? loaded.AsInt32() << 16 : loaded.AsInt32();
+        return ((top >> 3) & Vector128.Create(PanelF16.Mask)).AsSingle() * Vector128.Create(PanelF16.Rebias).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> BF16(Vector128<float> loaded, int c) =>
+        (c == 0 ? loaded.AsUInt32() << 16 : loaded.AsUInt32() & Vector128.Create(0xFFFF0000u)).AsSingle();
 }
 
 /// <summary>Where column k of a unit is (<see cref="Columns"/> columns per load) and how its lanes hold the element type.</summary>

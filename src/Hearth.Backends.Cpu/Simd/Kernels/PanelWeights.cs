@@ -11,8 +11,9 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 /// column, so one 512-bit load holds column k of 16 rows (F32: [group][k][16]) or columns k and k + 1 of 16 rows (F16 and
 /// BF16: [group][k / 2][16 rows][2], row i's pair in 32-bit lane i, so shifting each lane left by 16 or masking its low
 /// half gives one column each as f32-aligned bits, no shuffles): multiplied by the broadcast x[t][k] a column advances
-/// 16 outputs, with no horizontal sums (<see cref="PanelGemm"/>; AVX2 machines read each panel as two 8-row halves). An odd
-/// last column is paired with zeros. Only where 512-bit vectors, or 256-bit vectors and FMA, are hardware accelerated; rows past the last
+/// 16 outputs, with no horizontal sums (<see cref="PanelGemm"/>; AVX2 machines read each panel as two 8-row halves, Arm64
+/// as four 4-row quarters). An odd last column is paired with zeros. Only where 512-bit vectors, 256-bit vectors and FMA,
+/// or Arm64's 128-bit NEON (FMA built in) are hardware accelerated; rows past the last
 /// full panel stay in the original layout. F16 matrices holding infinities or NaNs are not repacked (the fast
 /// conversion is exact for finite values only).
 /// </summary>
@@ -46,7 +47,8 @@ internal sealed unsafe class PanelWeights
     public byte* Group(int g) => _data + g * GroupStride;
 
     public static bool Supports(TensorType type) =>
-        (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported)
+        (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported
+            || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
         && type is TensorType.F32 or TensorType.F16 or TensorType.BF16;
 
     /// <summary>The panel form of a weight [rows, width], shared by every graph that uses it; null when not used here.</summary>
