@@ -20,6 +20,7 @@ public class BenchCommandTests
     [InlineData("bench", "-t", "0")]
     [InlineData("bench", "-p", "0", "-n", "0", "-d", "0")]
     [InlineData("bench", "--bandwidth-buffer-mib", "0")]
+    [InlineData("bench", "--depth", "-1")]
     [InlineData("bench", "--no-such-flag")]
     public void Bad_flags_exit_with_code_2(params string[] args)
     {

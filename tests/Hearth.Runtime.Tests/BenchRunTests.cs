@@ -146,6 +146,29 @@ public class BenchRunTests(TinyBenchFixture fixture) : IClassFixture<TinyBenchFi
     }
 
     [Fact]
+    public void Depth_runs_pp_and_tg_after_that_many_cached_tokens_and_counts_their_attention()
+    {
+        var path = RepoPaths.Tiny("llama3-gqa/model-f32.gguf");
+        var report = BenchRunner.Run(path, TinyBenchFixture.Options with { Depth = 100 });
+        Assert.Equal(["pp8 @ d100", "tg4 @ d100", "decode-5"], report.Tests.Select(t => t.Name));
+        Assert.Equal([100, 100, 0], report.Tests.Select(t => t.Depth));
+        var pp = report.Tests[0];
+        var tg = report.Tests[1];
+        // Positions 100.. attend to the cached tokens too (decode-<D> still starts empty).
+        Assert.Equal(report.Cost.StepFlops(8, 100) / 8, pp.FlopsPerToken, 6);
+        Assert.Equal(Enumerable.Range(100, 4).Sum(p => report.Cost.StepFlops(1, p)) / 4, tg.FlopsPerToken, 6);
+        Assert.True(pp.FlopsPerToken > Report.Tests[0].FlopsPerToken);
+        Assert.Equal(Report.Tests[2].FlopsPerToken, report.Tests[2].FlopsPerToken);
+        using var doc = JsonDocument.Parse(BenchFormats.Json(report));
+        Assert.Equal(100, doc.RootElement.GetProperty("tests")[1].GetProperty("depth").GetInt32());
+
+        // The depth counts against the context: 125 + 8 positions do not fit the model's 128.
+        var e = Assert.Throws<HearthException>(() => BenchRunner.Run(path, TinyBenchFixture.Options with { Depth = 125 }));
+        Assert.Contains("pp8 @ d125 needs a context of 133", e.Message, StringComparison.Ordinal);
+        Assert.Throws<HearthException>(() => BenchRunner.Run(path, TinyBenchFixture.Options with { Depth = -1 }));
+    }
+
+    [Fact]
     public void Unknown_backend_is_a_user_error()
     {
         var e = Assert.Throws<HearthException>(() =>

@@ -19,6 +19,7 @@ internal static class BenchCommand
         var prompt = new Option<int?>("--n-prompt", "-p") { Description = "pp<P>: a P-token prompt processed as one batch (default 512; 0 skips)" };
         var generation = new Option<int?>("--n-gen", "-n") { Description = "tg<N>: N single-token steps from an empty context (default 128; 0 skips)" };
         var decode = new Option<int?>("--n-decode", "-d") { Description = "decode-<D>: a 1-token prompt then D generated tokens, with TTFT and TPOT (default 512; 0 skips)" };
+        var depth = new Option<int>("--depth") { Description = "Fill the KV cache with D tokens (untimed) before each pp and tg run: prefill and decode at that depth of context (llama-bench's -d; tests named pp512 @ d4096). decode-<D> starts empty", DefaultValueFactory = _ => 0 };
         var repetitions = new Option<int>("--repetitions", "-r") { Description = "Timed repetitions per test, after a warm-up (at least 5 for quotable figures)", DefaultValueFactory = _ => 5 };
         var output = new Option<string>("--output", "-o") { Description = "table, json, csv or md", DefaultValueFactory = _ => "table" };
         output.AcceptOnlyFromAmong(Formats);
@@ -32,11 +33,12 @@ internal static class BenchCommand
         CommonOptions.Check(decode, v => v is not int i || i == 0 || i >= 2, "0 or >= 2");
         CommonOptions.Check(bandwidthBuffer, v => v is not int i || i > 0, "> 0");
         CommonOptions.Check(repetitions, v => v >= 1, ">= 1");
+        CommonOptions.Check(depth, v => v >= 0, ">= 0");
         CommonOptions.Check(deviceTopK, v => v is not int i || i is >= 0 and <= Hearth.Compute.TopKParams.MaxK, $"in [0, {Hearth.Compute.TopKParams.MaxK}]");
 
         var command = new Command("bench", "Measure prompt processing and generation speed (llama-bench semantics)")
         {
-            model, backend, device, threads, prompt, generation, decode, repetitions, output, roofline, bandwidthBuffer, deviceTopK, progress,
+            model, backend, device, threads, prompt, generation, decode, depth, repetitions, output, roofline, bandwidthBuffer, deviceTopK, progress,
         };
         command.Validators.Add(result =>
         {
@@ -63,6 +65,7 @@ internal static class BenchCommand
                 GenerationTokens = parse.GetValue(generation) ?? 128,
                 DecodeTokens = parse.GetValue(decode) ?? 512,
                 Repetitions = parse.GetValue(repetitions),
+                Depth = parse.GetValue(depth),
                 SkipIfTooLong = skippable,
                 BandwidthBufferBytes = (parse.GetValue(bandwidthBuffer) ?? 0) * (1L << 20),
                 DeviceTopK = parse.GetValue(deviceTopK),

@@ -123,6 +123,7 @@ public static class BenchFormats
     {
         ["test"] = t.Name,
         ["kind"] = t.Kind.ToString().ToLowerInvariant(),
+        ["depth"] = t.Depth,
         ["tokens"] = t.Tokens,
         ["tokens_per_second"] = Pair(t.TokensPerSecond),
         ["ms_per_token"] = Pair(t.MillisecondsPerToken),

@@ -19,6 +19,12 @@ public sealed record BenchOptions
 
     public int Repetitions { get; init; } = 5;
 
+    /// <summary>
+    /// Tokens put in the KV cache (untimed) before each pp and tg run, so they measure prefill and decode at that depth
+    /// of context (llama-bench's -d / --n-depth). decode-&lt;D&gt; always starts from an empty cache.
+    /// </summary>
+    public int Depth { get; init; }
+
     /// <summary><see cref="Generation.GeneratorOptions.DeviceTopK"/> of the benchmarked generator (null: the backend's default).</summary>
     public int? DeviceTopK { get; init; }
 

@@ -13,9 +13,11 @@ public enum BenchTestKind
 /// <summary>One test's repetitions and the figures derived from them.</summary>
 public sealed record BenchTestResult
 {
-    /// <summary>"pp512", "tg128", "decode-512".</summary>
+    /// <summary>"pp512", "tg128", "decode-512"; at a depth "pp512 @ d4096", "tg128 @ d4096" (llama-bench's names).</summary>
     public required string Name { get; init; }
     public required BenchTestKind Kind { get; init; }
+    /// <summary>Tokens already in the KV cache when the timed part starts (<see cref="BenchOptions.Depth"/>; 0 for decode).</summary>
+    public int Depth { get; init; }
     /// <summary>Tokens the rate counts per repetition (P, N, or D - 1 decode steps).</summary>
     public required int Tokens { get; init; }
     /// <summary>Seconds of each repetition (for decode: the decode part, after the first token).</summary>

@@ -48,7 +48,7 @@ public static class BenchRunner
         var generatorOptions = new GeneratorOptions
         {
             ContextLength = context,
-            PrefillChunkSize = Math.Max(1, options.PromptTokens), // pp: one batch
+            PrefillChunkSize = options.PromptTokens > 0 ? options.PromptTokens : 512, // pp: one batch (also the depth fill's chunk)
             Sampling = SamplerOptions.Greedy,
             IgnoreEos = true,
             DeviceTopK = options.DeviceTopK,
@@ -98,6 +98,7 @@ public static class BenchRunner
         if (o.Repetitions < 1) throw new HearthException($"repetitions must be >= 1 (got {o.Repetitions})");
         if (o.PromptTokens < 0 || o.GenerationTokens < 0 || o.DecodeTokens < 0)
             throw new HearthException("token counts must be >= 0 (0 skips a test)");
+        if (o.Depth < 0) throw new HearthException($"depth must be >= 0 (got {o.Depth})");
         if (o.DecodeTokens == 1) throw new HearthException("decode needs at least 2 generated tokens (TPOT is measured between tokens)");
         if (o.PromptTokens == 0 && o.GenerationTokens == 0 && o.DecodeTokens == 0)
             throw new HearthException("every test is switched off (-p 0 -n 0 -d 0): nothing to run");
@@ -106,9 +107,9 @@ public static class BenchRunner
     private static List<PlannedTest> Plan(BenchOptions o, int modelContext, List<string> skipped)
     {
         var all = new List<PlannedTest>();
-        if (o.PromptTokens > 0) all.Add(new PlannedTest(BenchTestKind.Prompt, o.PromptTokens));
-        if (o.GenerationTokens > 0) all.Add(new PlannedTest(BenchTestKind.Generation, o.GenerationTokens));
-        if (o.DecodeTokens > 0) all.Add(new PlannedTest(BenchTestKind.Decode, o.DecodeTokens));
+        if (o.PromptTokens > 0) all.Add(new PlannedTest(BenchTestKind.Prompt, o.PromptTokens, o.Depth));
+        if (o.GenerationTokens > 0) all.Add(new PlannedTest(BenchTestKind.Generation, o.GenerationTokens, o.Depth));
+        if (o.DecodeTokens > 0) all.Add(new PlannedTest(BenchTestKind.Decode, o.DecodeTokens, 0));
         var plan = new List<PlannedTest>();
         foreach (var test in all)
         {
@@ -144,17 +145,19 @@ public static class BenchRunner
 
     private readonly record struct RunTiming(double Seconds, double TtftSeconds);
 
-    private sealed record PlannedTest(BenchTestKind Kind, int Count)
+    private sealed record PlannedTest(BenchTestKind Kind, int Count, int Depth)
     {
         public string Name => Kind switch
         {
-            BenchTestKind.Prompt => Fmt($"pp{Count}"),
-            BenchTestKind.Generation => Fmt($"tg{Count}"),
+            BenchTestKind.Prompt => Fmt($"pp{Count}") + At,
+            BenchTestKind.Generation => Fmt($"tg{Count}") + At,
             _ => Fmt($"decode-{Count}"),
         };
 
+        private string At => Depth > 0 ? Fmt($" @ d{Depth}") : "";
+
         /// <summary>Cache positions the test fills; decode stops one short of a full context, so it needs one more.</summary>
-        public int Positions => Kind == BenchTestKind.Decode ? Count + 1 : Count;
+        public int Positions => Kind == BenchTestKind.Decode ? Count + 1 : Depth + Count;
 
         /// <summary>Tokens the rate counts: decode counts the D - 1 steps after the first token.</summary>
         public int RateTokens => Kind == BenchTestKind.Decode ? Count - 1 : Count;
@@ -165,19 +168,22 @@ public static class BenchRunner
             // single-token steps (as llama-bench warms tg with one token), pp needs its own batch size.
             int count = warmUp && Kind != BenchTestKind.Prompt ? Math.Min(Count, 4) : Count;
             if (Kind == BenchTestKind.Decode) count = Math.Max(2, count);
-            generator.Reset();
+            // The depth's tokens go in untimed, in prefill chunks, once: SetSequence keeps the cache of the common prefix
+            // between runs (recomputing only its last token). The timed tokens follow them in the cache.
+            if (Depth > 0) generator.SetSequence(ids.AsSpan(0, Depth));
+            else generator.Reset();
             switch (Kind)
             {
                 case BenchTestKind.Prompt:
                 {
                     long start = Stopwatch.GetTimestamp();
-                    generator.AppendTokens(ids.AsSpan(0, count));
+                    generator.AppendTokens(ids.AsSpan(Depth, count));
                     return new RunTiming(Stopwatch.GetElapsedTime(start).TotalSeconds, 0);
                 }
                 case BenchTestKind.Generation:
                 {
                     long start = Stopwatch.GetTimestamp();
-                    for (int i = 0; i < count; i++) generator.AppendTokens(ids.AsSpan(i, 1));
+                    for (int i = 0; i < count; i++) generator.AppendTokens(ids.AsSpan(Depth + i, 1));
                     return new RunTiming(Stopwatch.GetElapsedTime(start).TotalSeconds, 0);
                 }
                 default:
@@ -209,8 +215,8 @@ public static class BenchRunner
         double bytesPerToken = test.Kind == BenchTestKind.Prompt ? (double)cost.WeightBytesPerToken / tokens : cost.WeightBytesPerToken;
         double flops = test.Kind switch
         {
-            BenchTestKind.Prompt => cost.StepFlops(tokens, 0),
-            BenchTestKind.Generation => Enumerable.Range(0, tokens).Sum(p => cost.StepFlops(1, p)),
+            BenchTestKind.Prompt => cost.StepFlops(tokens, test.Depth),
+            BenchTestKind.Generation => Enumerable.Range(test.Depth, tokens).Sum(p => cost.StepFlops(1, p)),
             _ => Enumerable.Range(1, tokens).Sum(p => cost.StepFlops(1, p)), // the steps after the prompt token
         };
         double flopsPerToken = flops / tokens;
@@ -224,6 +230,7 @@ public static class BenchRunner
         {
             Name = test.Name,
             Kind = test.Kind,
+            Depth = test.Depth,
             Tokens = tokens,
             Seconds = seconds,
             TokensPerSecond = rates,
