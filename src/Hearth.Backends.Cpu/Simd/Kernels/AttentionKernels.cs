@@ -70,6 +70,51 @@ internal static unsafe class AttentionKernels
         return m;
     }
 
+    /// <summary>
+    /// The scores of up to 8 query heads (<paramref name="query"/>: head h at h * headDim) against keys[j * stride], key by
+    /// key: scores[j * 8 + h] = scale * (query_h . keys[j]) for h &lt; TH.N (lanes past N hold 0), and max lane-wise. Each key is
+    /// loaded once for all the heads (the per-head loop re-reads a block of strided keys from L1 once per head, where a 1 KiB
+    /// stride leaves it few cache sets). Every score's arithmetic is <see cref="Scores"/>'s: the same 8-lane FMA chain over
+    /// the head dimension, the same reduction tree, the tail, then the scale, so both give the same bits.
+    /// </summary>
+    public static void HeadScores<TH>(float* query, float* keys, long stride, int count, int headDim, float scale, float* scores,
+        ref Vector256<float> max) where TH : struct, ITileTokens
+    {
+        int n = TH.N;
+        var scaleV = Vector256.Create(scale);
+        float* q0 = query, q1 = q0 + headDim, q2 = q1 + headDim, q3 = q2 + headDim, q4 = q3 + headDim, q5 = q4 + headDim, q6 = q5 + headDim, q7 = q6 + headDim;
+        float* tail = stackalloc float[8];
+        var m = max;
+        for (int j = 0; j < count; j++)
+        {
+            float* kj = keys + j * stride;
+            var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+            int d = 0;
+            for (; d + 8 <= headDim; d += 8)
+            {
+                var k = Vector256.Load(kj + d);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(q0 + d), k, a0);
+                if (n > 1) a1 = Vector256.FusedMultiplyAdd(Vector256.Load(q1 + d), k, a1);
+                if (n > 2) a2 = Vector256.FusedMultiplyAdd(Vector256.Load(q2 + d), k, a2);
+                if (n > 3) a3 = Vector256.FusedMultiplyAdd(Vector256.Load(q3 + d), k, a3);
+                if (n > 4) a4 = Vector256.FusedMultiplyAdd(Vector256.Load(q4 + d), k, a4);
+                if (n > 5) a5 = Vector256.FusedMultiplyAdd(Vector256.Load(q5 + d), k, a5);
+                if (n > 6) a6 = Vector256.FusedMultiplyAdd(Vector256.Load(q6 + d), k, a6);
+                if (n > 7) a7 = Vector256.FusedMultiplyAdd(Vector256.Load(q7 + d), k, a7);
+            }
+            var sums = Reduce(a0, a1, a2, a3, a4, a5, a6, a7);
+            if (d < headDim)
+            {
+                for (int h = 0; h < 8; h++) tail[h] = h < n ? Tail(query + h * headDim, kj, d, headDim) : 0f;
+                sums += Vector256.Load(tail);
+            }
+            sums *= scaleV;
+            sums.Store(scores + j * 8);
+            m = Vector256.Max(m, sums);
+        }
+        max = m;
+    }
+
     private static float Tail(float* a, float* b, int from, int to)
     {
         float sum = 0;
@@ -93,10 +138,10 @@ internal static unsafe class AttentionKernels
     }
 
     /// <summary>
-    /// output[d] = sum over j in order of weights[j] * values[j * stride][d], continuing the sums already in output when
-    /// <paramref name="accumulate"/> (so keys split into runs give exactly the one-run result).
+    /// output[d] = sum over j in order of weights[j * weightStride] * values[j * stride][d], continuing the sums already in
+    /// output when <paramref name="accumulate"/> (so keys split into runs give exactly the one-run result).
     /// </summary>
-    public static void WeightedSum(float* weights, float* values, long stride, int count, int headDim, float* output, bool accumulate)
+    public static void WeightedSum(float* weights, int weightStride, float* values, long stride, int count, int headDim, float* output, bool accumulate)
     {
         int d = 0;
         for (; d + 32 <= headDim; d += 32)
@@ -110,7 +155,7 @@ internal static unsafe class AttentionKernels
             float* v = values + d;
             for (int j = 0; j < count; j++, v += stride)
             {
-                var w = Vector256.Create(weights[j]);
+                var w = Vector256.Create(weights[j * weightStride]);
                 a0 = Vector256.FusedMultiplyAdd(w, Vector256.Load(v), a0);
                 a1 = Vector256.FusedMultiplyAdd(w, Vector256.Load(v + 8), a1);
                 a2 = Vector256.FusedMultiplyAdd(w, Vector256.Load(v + 16), a2);
@@ -118,19 +163,65 @@ internal static unsafe class AttentionKernels
             }
             a0.Store(output + d); a1.Store(output + d + 8); a2.Store(output + d + 16); a3.Store(output + d + 24);
         }
+        if (d < headDim) WeightedSumFrom(d, weights, weightStride, values, stride, count, headDim, output, accumulate);
+    }
+
+    // WeightedSum's dimensions [d, headDim) past its 32-wide passes: 8 at a time, then one by one.
+    private static void WeightedSumFrom(int d, float* weights, int weightStride, float* values, long stride, int count, int headDim, float* output, bool accumulate)
+    {
         for (; d + 8 <= headDim; d += 8)
         {
             var a0 = accumulate ? Vector256.Load(output + d) : Vector256<float>.Zero;
             float* v = values + d;
-            for (int j = 0; j < count; j++, v += stride) a0 = Vector256.FusedMultiplyAdd(Vector256.Create(weights[j]), Vector256.Load(v), a0);
+            for (int j = 0; j < count; j++, v += stride) a0 = Vector256.FusedMultiplyAdd(Vector256.Create(weights[j * weightStride]), Vector256.Load(v), a0);
             a0.Store(output + d);
         }
         for (; d < headDim; d++)
         {
             float a = accumulate ? output[d] : 0f;
             float* v = values + d;
-            for (int j = 0; j < count; j++, v += stride) a = MathF.FusedMultiplyAdd(weights[j], *v, a);
+            for (int j = 0; j < count; j++, v += stride) a = MathF.FusedMultiplyAdd(weights[j * weightStride], *v, a);
             output[d] = a;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WeightedSum"/> for two heads that share the values: output0 with weights0, output1 with weights1. Each value
+    /// vector is loaded once for both, and the two heads' eight accumulators are independent FMA chains (one head's four
+    /// wait on the FMA latency). Every output is the same FMA chain over the keys in order, so the bits are WeightedSum's.
+    /// </summary>
+    public static void WeightedSum2(float* weights0, float* weights1, int weightStride, float* values, long stride, int count, int headDim,
+        float* output0, float* output1, bool accumulate)
+    {
+        int d = 0;
+        for (; d + 32 <= headDim; d += 32)
+        {
+            Vector256<float> a0, a1, a2, a3, b0, b1, b2, b3;
+            if (accumulate)
+            {
+                a0 = Vector256.Load(output0 + d); a1 = Vector256.Load(output0 + d + 8); a2 = Vector256.Load(output0 + d + 16); a3 = Vector256.Load(output0 + d + 24);
+                b0 = Vector256.Load(output1 + d); b1 = Vector256.Load(output1 + d + 8); b2 = Vector256.Load(output1 + d + 16); b3 = Vector256.Load(output1 + d + 24);
+            }
+            else { a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = Vector256<float>.Zero; }
+            float* v = values + d;
+            for (int j = 0; j < count; j++, v += stride)
+            {
+                var w0 = Vector256.Create(weights0[j * weightStride]);
+                var w1 = Vector256.Create(weights1[j * weightStride]);
+                var v0 = Vector256.Load(v); var v1 = Vector256.Load(v + 8); var v2 = Vector256.Load(v + 16); var v3 = Vector256.Load(v + 24);
+                a0 = Vector256.FusedMultiplyAdd(w0, v0, a0); b0 = Vector256.FusedMultiplyAdd(w1, v0, b0);
+                a1 = Vector256.FusedMultiplyAdd(w0, v1, a1); b1 = Vector256.FusedMultiplyAdd(w1, v1, b1);
+                a2 = Vector256.FusedMultiplyAdd(w0, v2, a2); b2 = Vector256.FusedMultiplyAdd(w1, v2, b2);
+                a3 = Vector256.FusedMultiplyAdd(w0, v3, a3); b3 = Vector256.FusedMultiplyAdd(w1, v3, b3);
+            }
+            a0.Store(output0 + d); a1.Store(output0 + d + 8); a2.Store(output0 + d + 16); a3.Store(output0 + d + 24);
+            b0.Store(output1 + d); b1.Store(output1 + d + 8); b2.Store(output1 + d + 16); b3.Store(output1 + d + 24);
+        }
+        if (d < headDim)
+        {
+            // The last 1-31 dimensions: WeightedSum's own loops, head by head.
+            WeightedSumFrom(d, weights0, weightStride, values, stride, count, headDim, output0, accumulate);
+            WeightedSumFrom(d, weights1, weightStride, values, stride, count, headDim, output1, accumulate);
         }
     }
 

@@ -497,5 +497,7 @@ internal interface IUnitCount
 internal struct OneUnit : IUnitCount { public static bool Pair => false; }
 internal struct TwoUnits : IUnitCount { public static bool Pair => true; }
 
+internal struct Five : ITileTokens { public static int N => 5; }
 internal struct Six : ITileTokens { public static int N => 6; }
+internal struct Seven : ITileTokens { public static int N => 7; }
 internal struct Eight : ITileTokens { public static int N => 8; }

@@ -19,6 +19,8 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
     private const int TileTokens = 16;
     // Keys per block that every query head of a group reads in turn: 128 keys of head dim 64 are 32 KiB, in L1.
     private const int KeyBlock = 128;
+    // Groups of at least this many query heads per KV head score key by key, all heads at once (HeadScores).
+    private const int HeadsByKeyMin = 4;
 
     private readonly string _name;
     private readonly float* _q;
@@ -30,7 +32,9 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
     private readonly float* _dst;
     private readonly CpuThreadPool _pool;
     private readonly int _span;                  // longest logical key span of one query
-    private readonly AttentionScratch _scratch;  // per worker: scores [group, span], then the tile's K and V rows as f32 [2, span, headDim]
+    private readonly AttentionScratch _scratch;  // per worker: scores (see Tile), then the tile's K and V rows as f32 [2, span, headDim]
+    private readonly bool _byKey;                // scores of 8 heads key by key: [group / 8 chunks][span][8]; else [group][span]
+    private readonly long _scoreFloats;
     private readonly Pinned<int> _tileStarts;    // [tiles + 1]: first row of each tile
     private int _tileCount;
 
@@ -40,7 +44,10 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
         _name = name; _q = q; _positions = positions; _tables = tables; _tokens = tokens; _k = k; _v = v; _p = p; _dst = dst; _pool = pool;
         _span = (int)(p.IsPaged ? (long)p.MaxBlocksPerSeq * p.BlockSize : Math.Min(k.Capacity, v.Capacity));
         _scratch = scratch;
-        scratch.Reserve(pool.ThreadCount, _span * ((long)(p.HeadCount / p.KvHeadCount) + 2L * p.HeadDim));
+        int group = p.HeadCount / p.KvHeadCount;
+        _byKey = group >= HeadsByKeyMin;
+        _scoreFloats = (_byKey ? (group + 7) / 8 * 8L : group) * _span;
+        scratch.Reserve(pool.ThreadCount, _scoreFloats + 2L * _span * p.HeadDim);
         _tileStarts = new Pinned<int>(tokens + 1);
     }
 
@@ -126,7 +133,7 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
         // tiles gather the rows into contiguous f32 scratch once (converting f16), which pays when many queries reuse
         // them. The copy is exact, so a key's arithmetic is the same either way and tiles never change results.
         bool inPlace = _k.F32 != null && _v.F32 != null && t1 - t0 == 1;
-        float* k = scores + (long)group * _span, v = k + (long)_span * headDim;
+        float* k = scores + _scoreFloats, v = k + (long)_span * headDim;
         if (!inPlace)
         {
             Gather(_k, table, kvHead, lo, keys, k);
@@ -136,32 +143,88 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
 
         // Per row, all the group's query heads go through the keys together, a block of keys at a time, so each block of
         // K and V is read from memory once and then from L1 by every head. A score and a weighted sum do not depend on
-        // how the keys are split (AttentionKernels), so the blocks change nothing in the results.
-        float* maxes = stackalloc float[group];
-        float* sums = stackalloc float[group];
+        // how the keys are split (AttentionKernels), so the blocks change nothing in the results. Groups of 4 or more
+        // heads score key by key, 8 heads at once (each key loaded once; the same bits per score), and take their softmax
+        // across the heads' lanes; smaller groups score head by head. Which one depends only on the model.
+        int chunks = (group + 7) / 8;
+        float* maxes = stackalloc float[chunks * 8];
+        float* sums = stackalloc float[chunks * 8];
         for (int t = t0; t < t1; t++)
         {
             int position = _positions[t], first = First(position), count = position - first + 1;
             float* query = _q + (long)t * width + kvHead * group * headDim;
             float* output = _dst + (long)t * width + kvHead * group * headDim;
-            for (int h = 0; h < group; h++) maxes[h] = float.NegativeInfinity;
+            for (int h = 0; h < chunks * 8; h++) maxes[h] = float.NegativeInfinity;
             for (int j = 0; j < count;)
             {
                 int run = Segment(inPlace ? _k : null, k, table, first, lo, j, count, kvOffset, kvWidth, out float* keysAt, out long stride);
-                for (int h = 0; h < group; h++)
-                    maxes[h] = MathF.Max(maxes[h], AttentionKernels.Scores(query + h * headDim, keysAt, stride, run, headDim, _p.Scale, scores + (long)h * _span + j));
+                if (_byKey)
+                {
+                    for (int c = 0; c < chunks; c++)
+                        HeadScores(Math.Min(8, group - 8 * c), query + 8 * c * headDim, keysAt, stride, run, headDim, _p.Scale,
+                            scores + c * 8L * _span + 8L * j, maxes + 8 * c);
+                }
+                else
+                {
+                    for (int h = 0; h < group; h++)
+                        maxes[h] = MathF.Max(maxes[h], AttentionKernels.Scores(query + h * headDim, keysAt, stride, run, headDim, _p.Scale, scores + (long)h * _span + j));
+                }
                 j += run;
             }
-            for (int h = 0; h < group; h++) sums[h] = ExpInPlace(scores + (long)h * _span, count, maxes[h]);
+            if (_byKey)
+                for (int c = 0; c < chunks; c++) ExpByKey(scores + c * 8L * _span, count, maxes + 8 * c, sums + 8 * c);
+            else
+                for (int h = 0; h < group; h++) sums[h] = ExpInPlace(scores + (long)h * _span, count, maxes[h]);
+            int weightStride = _byKey ? 8 : 1;
             for (int j = 0; j < count;)
             {
                 int run = Segment(inPlace ? _v : null, v, table, first, lo, j, count, kvOffset, kvWidth, out float* valuesAt, out long stride);
-                for (int h = 0; h < group; h++)
-                    AttentionKernels.WeightedSum(scores + (long)h * _span + j, valuesAt, stride, run, headDim, output + h * headDim, accumulate: j > 0);
+                // Heads in pairs: each value row is loaded once for both (the same chain per output as one head alone).
+                int h = 0;
+                for (; h + 2 <= group; h += 2)
+                    AttentionKernels.WeightedSum2(Weights(scores, h) + (long)j * weightStride, Weights(scores, h + 1) + (long)j * weightStride, weightStride,
+                        valuesAt, stride, run, headDim, output + h * headDim, output + (h + 1) * headDim, accumulate: j > 0);
+                if (h < group)
+                    AttentionKernels.WeightedSum(Weights(scores, h) + (long)j * weightStride, weightStride, valuesAt, stride, run, headDim, output + h * headDim, accumulate: j > 0);
                 j += run;
             }
             for (int h = 0; h < group; h++) AttentionKernels.Scale(output + h * headDim, headDim, 1f / sums[h]);
         }
+    }
+
+    // Head h's first weight (key 0) in the scores scratch: [chunk][key][8 heads] key by key, else [head][key].
+    private float* Weights(float* scores, int h) => _byKey ? scores + (h >> 3) * 8L * _span + (h & 7) : scores + (long)h * _span;
+
+    // Scores of n (1..8) heads key by key into scores[j * 8 + h]; maxes[h] keeps each head's running max.
+    private static void HeadScores(int n, float* query, float* keys, long stride, int count, int headDim, float scale, float* scores, float* maxes)
+    {
+        var max = Vector256.Load(maxes);
+        switch (n)
+        {
+            case 1: AttentionKernels.HeadScores<One>(query, keys, stride, count, headDim, scale, scores, ref max); break;
+            case 2: AttentionKernels.HeadScores<Two>(query, keys, stride, count, headDim, scale, scores, ref max); break;
+            case 3: AttentionKernels.HeadScores<Three>(query, keys, stride, count, headDim, scale, scores, ref max); break;
+            case 4: AttentionKernels.HeadScores<Four>(query, keys, stride, count, headDim, scale, scores, ref max); break;
+            case 5: AttentionKernels.HeadScores<Five>(query, keys, stride, count, headDim, scale, scores, ref max); break;
+            case 6: AttentionKernels.HeadScores<Six>(query, keys, stride, count, headDim, scale, scores, ref max); break;
+            case 7: AttentionKernels.HeadScores<Seven>(query, keys, stride, count, headDim, scale, scores, ref max); break;
+            default: AttentionKernels.HeadScores<Eight>(query, keys, stride, count, headDim, scale, scores, ref max); break;
+        }
+        max.Store(maxes);
+    }
+
+    // scores[j * 8 + h] = exp(scores[j * 8 + h] - max[h]) for j in [0, count); sums[h] = their sum in key order.
+    private static void ExpByKey(float* scores, int count, float* maxes, float* sums)
+    {
+        var m = Vector256.Load(maxes);
+        var acc = Vector256<float>.Zero;
+        for (int j = 0; j < count; j++)
+        {
+            var e = Vector256.Exp(Vector256.Load(scores + 8L * j) - m);
+            e.Store(scores + 8L * j);
+            acc += e;
+        }
+        acc.Store(sums);
     }
 
     // Keys a block of at most KeyBlock from logical key j of a query (first the window's start): in place in the cache (a
