@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Hearth.Backends.Cpu.Simd.Kernels;
 
@@ -16,7 +15,6 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 internal static unsafe class PanelGemm
 {
     private const int TokenChunk = 64;
-    private const int PrefetchColumns = 64;  // 2 KiB ahead in an F16 panel
 
     /// <summary>Panels [g0, g1) for tokens [0, tokens): dst[t * dstStride + 16 g + r].</summary>
     public static void Run(PanelWeights w, int g0, int g1, float* x, int tokens, float* dst, int dstStride)
@@ -24,13 +22,6 @@ internal static unsafe class PanelGemm
         if (Vector512.IsHardwareAccelerated) Run<Lanes512, Vector512<float>>(w, g0, g1, x, tokens, dst, dstStride);
         else if (Vector256.IsHardwareAccelerated) Run<Lanes256, Vector256<float>>(w, g0, g1, x, tokens, dst, dstStride);
         else Run<Lanes128, Vector128<float>>(w, g0, g1, x, tokens, dst, dstStride);
-    }
-
-    // x86 software prefetch (Arm has no prefetch intrinsic in .NET; its hardware prefetchers follow the streams).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(void* address)
-    {
-        if (Sse.IsSupported) Sse.Prefetch0(address);
     }
 
     /// <summary>The same with the vector width chosen by the caller (tests run both where the machine can).</summary>
@@ -134,7 +125,9 @@ internal static unsafe class PanelGemm
     private static TV Column<TL, TV, TC>(TV loaded, int c) where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn =>
         TC.Columns == 1 ? loaded : TC.IsBF16 ? TL.BF16(loaded, c) : TL.F16(loaded, c);
 
-    // Four units x one token -> dst[0 .. 4 Lanes); each output is the same FMA chain as in Tile.
+    // Four units x one token -> dst[0 .. 4 Lanes); each output is the same FMA chain as in Tile. No software prefetch:
+    // four sequential streams are what the hardware prefetchers follow best, and on Zen 4 prefetching 2 KiB ahead cost
+    // 10-20% of the decode bandwidth (tools/bench/README.md).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Decode4<TL, TV, TC>(byte* p0, byte* p1, byte* p2, byte* p3, int width, float* x, float* dst)
         where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn
@@ -156,10 +149,6 @@ internal static unsafe class PanelGemm
         {
             for (; k + 2 <= width; k += 2)
             {
-                Prefetch(TC.Address(p0, k + PrefetchColumns));
-                Prefetch(TC.Address(p1, k + PrefetchColumns));
-                Prefetch(TC.Address(p2, k + PrefetchColumns));
-                Prefetch(TC.Address(p3, k + PrefetchColumns));
                 var c0 = Load<TL, TV, TC>(p0, k); var c1 = Load<TL, TV, TC>(p1, k); var c2 = Load<TL, TV, TC>(p2, k); var c3 = Load<TL, TV, TC>(p3, k);
                 var v = TL.Broadcast(x[k]);
                 a0 = TL.Fma(Column<TL, TV, TC>(c0, 0), v, a0);
@@ -198,10 +187,6 @@ internal static unsafe class PanelGemm
         int k = 0;
         for (; k + 2 <= width; k += 2)
         {
-            Prefetch(TC.Address(p0, k + PrefetchColumns));
-            Prefetch(TC.Address(p2, k + PrefetchColumns));
-            Prefetch(TC.Address(p4, k + PrefetchColumns));
-            Prefetch(TC.Address(p6, k + PrefetchColumns));
             var v0 = TL.Broadcast(x[k]);
             var v1 = TL.Broadcast(x[k + 1]);
             var c = Load<TL, TV, TC>(p0, k); a0 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a0));
@@ -272,13 +257,6 @@ internal static unsafe class PanelGemm
             {
                 var c0 = Load<TL, TV, TC>(p0, k);
                 var c1 = pair ? Load<TL, TV, TC>(p1, k) : c0;
-                if (n == 1)
-                {
-                    // Decode streams the panels from memory once: keep more lines in flight than the hardware
-                    // prefetcher does while the core is busy converting.
-                    Prefetch(TC.Address(p0, k + PrefetchColumns));
-                    if (pair) Prefetch(TC.Address(p1, k + PrefetchColumns));
-                }
                 {
                     var w0 = Column<TL, TV, TC>(c0, 0);
                     var w1 = Column<TL, TV, TC>(c1, 0);
