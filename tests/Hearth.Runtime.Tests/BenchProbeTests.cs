@@ -15,6 +15,32 @@ public class BenchProbeTests
         Assert.InRange(m.BufferBytes, 15L << 20, 16L << 20);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(1000)]
+    [InlineData(4099)]
+    public void Bandwidth_read_sums_every_element(int length)
+    {
+        // The four streams and the tail together read each element once (a skipped or doubled quarter changes the sum).
+        var data = new long[length];
+        for (int i = 0; i < length; i++) data[i] = (long)i * i + 1;
+        Assert.Equal(data.Sum(), MemoryBandwidth.Sum(data));
+    }
+
+    [Fact]
+    public void A_second_probe_keeps_the_better_bandwidth_and_counts_all_runs()
+    {
+        var slow = new BandwidthMeasurement(30e9, 2, 256L << 20, 10, 32L << 20);
+        var fast = slow with { BytesPerSecond = 40e9 };
+        var best = slow.Best(fast);
+        Assert.Equal(40e9, best.BytesPerSecond);
+        Assert.Equal(20, best.Runs);
+        Assert.Equal(2, best.Probes);
+        Assert.Equal(40e9, fast.Best(slow).BytesPerSecond);
+    }
+
     [Fact]
     public void Peak_flops_is_a_positive_finite_number()
     {

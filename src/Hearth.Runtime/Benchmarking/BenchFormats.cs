@@ -42,7 +42,7 @@ public static class BenchFormats
     {
         ArgumentNullException.ThrowIfNull(report);
         var b = report.Bandwidth;
-        yield return string.Create(Inv, $"memory read bandwidth: {b.GigabytesPerSecond:0.00} GB/s (measured: {b.ThreadCount} threads streaming {b.BufferBytes / (1 << 20)} MiB, best of {b.Runs})");
+        yield return string.Create(Inv, $"memory read bandwidth: {b.GigabytesPerSecond:0.00} GB/s (measured: {b.ThreadCount} threads streaming {b.BufferBytes / (1 << 20)} MiB, best of {b.Runs}{(b.Probes > 1 ? string.Create(Inv, $" in {b.Probes} probes, before and after the tests") : "")})");
         yield return string.Create(Inv, $"peak compute: {report.PeakFlops.FlopsPerSecond / 1e9:0.0} GFLOP/s F32 ({report.PeakFlops.Method}, {report.PeakFlops.ThreadCount} threads)");
         yield return "% roofline = GB/s / measured read bandwidth (docs/performance.md); --output json adds % of the FMA peak";
         yield return string.Create(Inv, $"weights read per token: {report.Cost.WeightBytesPerToken / 1e6:0.00} MB (all tensors but the token embedding{(report.Cost.TiedEmbeddings ? "; tied: read once as the LM head" : "")})");
@@ -106,6 +106,7 @@ public static class BenchFormats
                 ["bandwidth_threads"] = report.Bandwidth.ThreadCount,
                 ["bandwidth_buffer_bytes"] = report.Bandwidth.BufferBytes,
                 ["bandwidth_runs"] = report.Bandwidth.Runs,
+                ["bandwidth_probes"] = report.Bandwidth.Probes,
                 ["last_level_cache_bytes"] = report.Bandwidth.LastLevelCacheBytes,
                 ["peak_flops"] = Number(report.PeakFlops.FlopsPerSecond),
                 ["peak_flops_threads"] = report.PeakFlops.ThreadCount,
