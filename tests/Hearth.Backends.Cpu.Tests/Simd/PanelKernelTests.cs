@@ -8,8 +8,9 @@ namespace Hearth.Backends.Cpu.Tests.Simd;
 
 /// <summary>
 /// The 16-row column panels of the fast cpu backend (F32, F16, BF16), checked directly at every vector width, whatever
-/// this machine picks: 512-bit lanes (whole panels), 256-bit lanes (AVX2: half panels, 16-bit panels widened to F32
-/// once per token chunk, eight-unit decode) and 128-bit lanes (Arm64: quarter panels on the 256-bit schedule). Against a double computation from the original rows, and bit for bit
+/// this machine picks: 512-bit lanes (whole panels, pairs of 16-bit panels widened to F32 once per token chunk of 5+
+/// tokens, an unpaired last panel), 256-bit lanes (AVX2: half panels, 16-bit panels widened to F32 once per token chunk,
+/// eight-unit decode) and 128-bit lanes (Arm64: quarter panels on the 256-bit schedule). Against a double computation from the original rows, and bit for bit
 /// against each other and against one token at a time (every output is one FMA chain over k in order).
 /// </summary>
 public unsafe class PanelKernelTests
