@@ -26,7 +26,7 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to bind (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0 = any free port)", DefaultValueFactory = _ => 8080 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' on /v1 (default: $HEARTH_API_KEY, else no key)" };
-        var maxQueue = new Option<int>("--max-queue") { Description = "Requests that may wait; more get 429 with Retry-After", DefaultValueFactory = _ => 16 };
+        var maxQueue = new Option<int>("--max-queue") { Description = "Requests that may wait for a free sequence slot (past --max-sequences running ones); more get 429 with Retry-After", DefaultValueFactory = _ => 16 };
         var name = new Option<string?>("--served-model-name") { Description = "Model id clients send and /v1/models lists (default: the model's folder or file name)" };
         var maxBody = new Option<int>("--max-body-mib") { Description = "Largest request body in MiB", DefaultValueFactory = _ => 4 };
         var log = new Option<bool>("--log-requests") { Description = "Print one line per request" };

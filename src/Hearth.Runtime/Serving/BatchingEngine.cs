@@ -35,7 +35,8 @@ public sealed class BatchingEngine : IInferenceEngine
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
-    private int _unadmitted;          // submitted, never yet running (the bounded part of the queue)
+    private int _live;                // submitted and not yet finished: running, or waiting for one of _slots
+    private readonly int _slots;      // sequences that run at once; the queue bound counts only those past them
     private volatile bool _stopping;
     private volatile string? _fault;  // why the step thread died, if it did
     private int _disposed;
@@ -85,6 +86,7 @@ public sealed class BatchingEngine : IInferenceEngine
             _blocks = new KvBlockManager(new BlockAllocator((int)blocks), blockSize, _cache);
             // Every running sequence must be able to decode in every step, or the youngest would starve.
             int maxSequences = Math.Min(_options.MaxSequences, _options.MaxTokensPerStep);
+            _slots = maxSequences;
             _scheduler = new Scheduler(_blocks, _options.MaxTokensPerStep, maxSequences, _options.PrefixCaching);
             _runner = new BatchStepRunner(model, device, _cache, blocksPerSeq, _options.MaxCompiledSteps, nullBlock: (int)blocks,
                 topK: _options.DeviceTopK ?? Generator.DefaultDeviceTopKFor(device));
@@ -126,12 +128,14 @@ public sealed class BatchingEngine : IInferenceEngine
         cancellationToken.ThrowIfCancellationRequested();
         Validate(request);
 
-        int waiting = Interlocked.Increment(ref _unadmitted);
-        if (waiting > _options.MaxWaitingRequests)
+        // Bounded queue: requests beyond the running slots wait, at most MaxWaitingRequests of them. A burst that fits
+        // the slots is taken even when one step's token budget cannot prefill it at once (those join a step later).
+        int live = Interlocked.Increment(ref _live);
+        if (live > _slots + _options.MaxWaitingRequests)
         {
-            Interlocked.Decrement(ref _unadmitted);
+            Interlocked.Decrement(ref _live);
             throw new EngineOverloadedException(
-                $"the engine is overloaded: {_options.MaxWaitingRequests} requests are already waiting", TimeSpan.FromSeconds(1));
+                $"the engine is overloaded: {_options.MaxWaitingRequests} requests are already waiting for one of its {_slots} sequence slots", TimeSpan.FromSeconds(1));
         }
         var emitter = new TokenEmitter(_model.Tokenizer, _eosIds, request.StopStrings, request.SkipSpecialTokens);
         var sequence = new EngineSequence(Interlocked.Increment(ref _nextId), request, emitter);
@@ -246,7 +250,6 @@ public sealed class BatchingEngine : IInferenceEngine
                     if (!c.Sequence.WasAdmittedCounted)
                     {
                         c.Sequence.WasAdmittedCounted = true;
-                        Interlocked.Decrement(ref _unadmitted);
                         Interlocked.Add(ref _cachedPromptTokens, c.Sequence.CachedPromptTokens);
                     }
                 }
@@ -276,7 +279,6 @@ public sealed class BatchingEngine : IInferenceEngine
         {
             if (sequence.Request.MaxNewTokens == 0)
             {
-                Interlocked.Decrement(ref _unadmitted);
                 Finish(sequence, "length", "reached the limit of 0 new tokens");
                 continue;
             }
@@ -290,15 +292,7 @@ public sealed class BatchingEngine : IInferenceEngine
         foreach (var sequence in _scheduler.All)
             if (sequence.CancelRequested) (cancelled ??= []).Add(sequence);
         if (cancelled is null) return;
-        foreach (var sequence in cancelled)
-        {
-            if (!sequence.WasAdmittedCounted)
-            {
-                sequence.WasAdmittedCounted = true;
-                Interlocked.Decrement(ref _unadmitted);
-            }
-            Finish(sequence, "cancelled", "the request was cancelled");
-        }
+        foreach (var sequence in cancelled) Finish(sequence, "cancelled", "the request was cancelled");
     }
 
     private void RunStep(List<ScheduledChunk> chunks)
@@ -377,6 +371,7 @@ public sealed class BatchingEngine : IInferenceEngine
     {
         if (sequence.Finished) return;
         sequence.Finished = true;
+        Interlocked.Decrement(ref _live);
         _scheduler.Remove(sequence);
         sequence.Registration.Dispose();
         var total = Stopwatch.GetElapsedTime(sequence.Started);

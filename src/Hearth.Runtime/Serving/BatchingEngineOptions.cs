@@ -28,7 +28,10 @@ public sealed record BatchingEngineOptions
     /// <summary>Sequences running at once (at most <see cref="MaxTokensPerStep"/>: each decodes one token per step).</summary>
     public int MaxSequences { get; init; } = 64;
 
-    /// <summary>Requests admitted but not yet running; beyond it <see cref="EngineOverloadedException"/>.</summary>
+    /// <summary>
+    /// Requests that may wait for a free one of the <see cref="MaxSequences"/> slots; a request past both gets
+    /// <see cref="EngineOverloadedException"/>.
+    /// </summary>
     public int MaxWaitingRequests { get; init; } = 256;
 
     /// <summary>Reuse the KV blocks of identical token prefixes across requests.</summary>

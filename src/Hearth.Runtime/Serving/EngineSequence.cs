@@ -48,7 +48,7 @@ internal sealed class EngineSequence
     /// <summary>Whether the sequence was ever running (it then no longer counts against the waiting bound).</summary>
     public bool WasAdmitted { get; set; }
 
-    /// <summary>Whether the engine stopped counting it against the waiting bound (admitted once, or cancelled while waiting).</summary>
+    /// <summary>Whether its first admission was counted (its prompt tokens found in the prefix cache added to the totals).</summary>
     public bool WasAdmittedCounted { get; set; }
 
     public bool Finished { get; set; }

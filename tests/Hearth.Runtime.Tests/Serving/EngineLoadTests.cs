@@ -118,6 +118,26 @@ public class EngineLoadTests
     }
 
     [TinyModelFact(Llama3)]
+    public async Task A_burst_that_fits_the_running_slots_is_taken_even_past_one_steps_token_budget()
+    {
+        // 16 slots, no waiting room, 32 tokens a step: 16 prompts of 8 tokens need 4 steps to prefill, and every one of
+        // them must still be taken (they join later steps); only the 17th, past the slots, is refused.
+        using var model = Load(Llama3);
+        await using var engine = new BatchingEngine(model.GenerativeModel, model.Device,
+            new BatchingEngineOptions { KvCacheBytes = 4 << 20, MaxWaitingRequests = 0, MaxSequences = 16, MaxTokensPerStep = 32 });
+        var accepted = new List<Task<(int[] Tokens, string Text, EngineFinish Finish, List<EngineEvent> Events)>>();
+        for (int i = 0; i < 16; i++)
+            accepted.Add(Collect(engine.Submit(Greedy([1 + i, 2, 3, 4, 5, 6, 7, 8], 64))));
+        Assert.Throws<EngineOverloadedException>(() => engine.Submit(Greedy([9, 2, 3, 4, 5, 6, 7, 8], 64)));
+        var all = Task.WhenAll(accepted);
+        Assert.Same(all, await Task.WhenAny(all, Task.Delay(EngineTestSupport.Timeout)));
+        foreach (var result in await all) Assert.Equal(64, result.Tokens.Length);
+        // Finished sequences free their slots.
+        Assert.Equal(5, (await Collect(engine.Submit(Greedy([1, 2], 5)))).Tokens.Length);
+        Assert.Equal(0, engine.GetMetrics().KvBlocksUsed);
+    }
+
+    [TinyModelFact(Llama3)]
     public async Task Disposing_the_engine_ends_every_stream()
     {
         using var model = Load(Llama3);
