@@ -67,6 +67,16 @@ public class ServeCommandTests
         Assert.Contains("not a host", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--warmup", "-1")]
+    [InlineData("--concurrency", "0")]
+    public void Loadtest_rejects_bad_flags(string flag, string value)
+    {
+        var result = CliRunner.Run("loadtest", "--url", "http://127.0.0.1:1", flag, value);
+        Assert.Equal(HearthCli.UsageError, result.ExitCode);
+        Assert.Contains(flag, result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Loadtest_reports_an_unreachable_server()
     {

@@ -43,9 +43,21 @@ public class LoadtestTests(TinyServer server)
         var report = await LoadTestRunner.RunAsync(new LoadTestOptions
         {
             Url = server.BaseUrl, ApiKey = "sk-wrong", Model = TinyServer.ModelName, Requests = 2, Concurrency = 2, PromptTokens = 4, MaxTokens = 2,
+            WarmupRequests = 0,
         });
         Assert.Equal(2, report.Failed);
         Assert.Contains("401", report.Errors[0].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_warm_up_stops_the_run_and_names_the_error()
+    {
+        var e = await Assert.ThrowsAsync<Hearth.Core.HearthException>(() => LoadTestRunner.RunAsync(new LoadTestOptions
+        {
+            Url = server.BaseUrl, ApiKey = "sk-wrong", Model = TinyServer.ModelName, Requests = 2, Concurrency = 2, PromptTokens = 4, MaxTokens = 2,
+        }));
+        Assert.Contains("warm-up", e.Message, StringComparison.Ordinal);
+        Assert.Contains("401", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,15 +18,17 @@ internal static class LoadtestCommand
         var endpoint = new Option<string>("--endpoint") { Description = "completions (like vLLM's benchmark) or chat", DefaultValueFactory = _ => "completions" };
         endpoint.AcceptOnlyFromAmong("completions", "chat");
         var seed = new Option<int>("--seed") { Description = "Seed of the prompt words", DefaultValueFactory = _ => 1 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed requests sent first, one at a time (0: none); if one fails the run stops", DefaultValueFactory = _ => 1 };
         var json = CommonOptions.Json();
         CommonOptions.Check(concurrency, v => v >= 1, ">= 1");
         CommonOptions.Check(requests, v => v >= 1, ">= 1");
         CommonOptions.Check(promptTokens, v => v >= 1, ">= 1");
         CommonOptions.Check(maxTokens, v => v >= 1, ">= 1");
+        CommonOptions.Check(warmup, v => v >= 0, ">= 0");
 
         var command = new Command("loadtest", "Load-test an OpenAI-compatible server (Hearth or any other)")
         {
-            url, concurrency, requests, promptTokens, maxTokens, model, apiKey, endpoint, seed, json,
+            url, concurrency, requests, promptTokens, maxTokens, model, apiKey, endpoint, seed, warmup, json,
         };
         command.SetAction(parse =>
         {
@@ -41,6 +43,7 @@ internal static class LoadtestCommand
                 ApiKey = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"),
                 Endpoint = parse.GetValue(endpoint)!,
                 Seed = parse.GetValue(seed),
+                WarmupRequests = parse.GetValue(warmup),
             };
             bool asJson = parse.GetValue(json);
             var report = LoadTestRunner.RunAsync(options, asJson ? null : line => { context.Error.WriteLine(line); context.Error.Flush(); })

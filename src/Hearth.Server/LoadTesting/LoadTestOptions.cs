@@ -18,4 +18,9 @@ public sealed record LoadTestOptions
     /// <summary>Seed of the prompt words, so runs are comparable.</summary>
     public int Seed { get; init; } = 1;
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// Untimed requests sent one at a time before the run (as vLLM's initial test run): the server's first requests
+    /// pay for compiling its steps, and a wrong URL, key or model fails once, clearly, instead of N times.
+    /// </summary>
+    public int WarmupRequests { get; init; } = 1;
 }

@@ -39,6 +39,13 @@ public static class LoadTestRunner
             .Select(_ => string.Join(' ', Enumerable.Range(0, options.PromptTokens).Select(_ => Words[random.Next(Words.Length)])))
             .ToArray();
 
+        for (int w = 0; w < options.WarmupRequests; w++)
+        {
+            var warm = await SendAsync(http, options, model, prompts[w % prompts.Length], cancellationToken).ConfigureAwait(false);
+            if (!warm.Success) throw new HearthException($"the warm-up request failed ({warm.Error}); check --url, --api-key and --model, or pass --warmup 0");
+        }
+        progress?.Invoke(options.WarmupRequests > 0 ? $"warm-up done ({options.WarmupRequests} request(s), untimed)" : "no warm-up");
+
         var samples = new RequestSample[options.Requests];
         int next = -1, done = 0;
         long start = Stopwatch.GetTimestamp();
@@ -63,6 +70,7 @@ public static class LoadTestRunner
         if (o.Requests < 1) throw new HearthException($"--requests must be >= 1 (got {o.Requests})");
         if (o.PromptTokens < 1) throw new HearthException($"--prompt-tokens must be >= 1 (got {o.PromptTokens})");
         if (o.MaxTokens < 1) throw new HearthException($"--max-tokens must be >= 1 (got {o.MaxTokens})");
+        if (o.WarmupRequests < 0) throw new HearthException($"--warmup must be >= 0 (got {o.WarmupRequests})");
         if (o.Endpoint is not ("completions" or "chat")) throw new HearthException($"--endpoint must be completions or chat (got {o.Endpoint})");
     }
 
