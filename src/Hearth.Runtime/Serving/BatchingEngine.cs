@@ -85,9 +85,8 @@ public sealed class BatchingEngine : IInferenceEngine
         {
             _blocks = new KvBlockManager(new BlockAllocator((int)blocks), blockSize, _cache);
             // Every running sequence must be able to decode in every step, or the youngest would starve.
-            int maxSequences = Math.Min(_options.MaxSequences, _options.MaxTokensPerStep);
-            _slots = maxSequences;
-            _scheduler = new Scheduler(_blocks, _options.MaxTokensPerStep, maxSequences, _options.PrefixCaching);
+            _slots = Math.Min(_options.MaxSequences, _options.MaxTokensPerStep);
+            _scheduler = new Scheduler(_blocks, _options.MaxTokensPerStep, _slots, _options.PrefixCaching);
             _runner = new BatchStepRunner(model, device, _cache, blocksPerSeq, _options.MaxCompiledSteps, nullBlock: (int)blocks,
                 topK: _options.DeviceTopK ?? Generator.DefaultDeviceTopKFor(device));
         }
@@ -247,9 +246,9 @@ public sealed class BatchingEngine : IInferenceEngine
                 }
                 foreach (var c in chunks)
                 {
-                    if (!c.Sequence.WasAdmittedCounted)
+                    if (!c.Sequence.CachedPromptTokensCounted)
                     {
-                        c.Sequence.WasAdmittedCounted = true;
+                        c.Sequence.CachedPromptTokensCounted = true;
                         Interlocked.Add(ref _cachedPromptTokens, c.Sequence.CachedPromptTokens);
                     }
                 }

@@ -45,11 +45,11 @@ internal sealed class EngineSequence
     /// <summary>Prompt tokens found in the prefix cache at first admission.</summary>
     public int CachedPromptTokens { get; set; }
 
-    /// <summary>Whether the sequence was ever running (it then no longer counts against the waiting bound).</summary>
+    /// <summary>Whether the sequence was ever running (its prefix-cache hits are then fixed).</summary>
     public bool WasAdmitted { get; set; }
 
-    /// <summary>Whether its first admission was counted (its prompt tokens found in the prefix cache added to the totals).</summary>
-    public bool WasAdmittedCounted { get; set; }
+    /// <summary>Whether <see cref="CachedPromptTokens"/> was added to the engine's totals (once, at first admission).</summary>
+    public bool CachedPromptTokensCounted { get; set; }
 
     public bool Finished { get; set; }
 

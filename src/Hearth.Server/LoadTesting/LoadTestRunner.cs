@@ -44,7 +44,7 @@ public static class LoadTestRunner
             var warm = await SendAsync(http, options, model, prompts[w % prompts.Length], cancellationToken).ConfigureAwait(false);
             if (!warm.Success) throw new HearthException($"the warm-up request failed ({warm.Error}); check --url, --api-key and --model, or pass --warmup 0");
         }
-        progress?.Invoke(options.WarmupRequests > 0 ? $"warm-up done ({options.WarmupRequests} request(s), untimed)" : "no warm-up");
+        if (options.WarmupRequests > 0) progress?.Invoke($"warm-up done ({options.WarmupRequests} untimed)");
 
         var samples = new RequestSample[options.Requests];
         int next = -1, done = 0;
