@@ -372,6 +372,9 @@ public sealed class BatchingEngine : IInferenceEngine
         sequence.Finished = true;
         Interlocked.Decrement(ref _live);
         _scheduler.Remove(sequence);
+        // The metrics count the sequence as ended (its blocks freed) before its stream ends, so a client that reads
+        // /metrics after a response sees it; otherwise that waited for the end of the step.
+        PublishMetrics();
         sequence.Registration.Dispose();
         var total = Stopwatch.GetElapsedTime(sequence.Started);
         var finish = new EngineFinish(reason, message, sequence.PromptLength, sequence.Tokens.Count - sequence.PromptLength,
