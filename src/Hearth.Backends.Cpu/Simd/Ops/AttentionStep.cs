@@ -220,7 +220,7 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
         var acc = Vector256<float>.Zero;
         for (int j = 0; j < count; j++)
         {
-            var e = Vector256.Exp(Vector256.Load(scores + 8L * j) - m);
+            var e = FastExp.Exp(Vector256.Load(scores + 8L * j) - m);
             e.Store(scores + 8L * j);
             acc += e;
         }
@@ -295,14 +295,14 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
         int j = 0;
         for (; j + 8 <= count; j += 8)
         {
-            var e = Vector256.Exp(Vector256.Load(scores + j) - m);
+            var e = FastExp.Exp(Vector256.Load(scores + j) - m);
             e.Store(scores + j);
             acc += e;
         }
         float sum = Vector256.Sum(acc);
         for (; j < count; j++)
         {
-            scores[j] = MathF.Exp(scores[j] - max);
+            scores[j] = FastExp.Exp(scores[j] - max);
             sum += scores[j];
         }
         return sum;

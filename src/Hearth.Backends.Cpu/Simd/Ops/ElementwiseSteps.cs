@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Hearth.Backends.Cpu.Simd.Kernels;
 
 namespace Hearth.Backends.Cpu.Simd.Ops;
 
@@ -49,12 +50,12 @@ internal sealed unsafe class SiluMulStep(float* gate, float* up, int count, floa
         for (; i + 8 <= count; i += 8)
         {
             var g = Vector256.Load(gate + i);
-            (g / (one + Vector256.Exp(-g)) * Vector256.Load(up + i)).Store(dst + i);
+            (g / (one + FastExp.Exp(-g)) * Vector256.Load(up + i)).Store(dst + i);
         }
         for (; i < count; i++)
         {
             float g = gate[i];
-            dst[i] = g / (1f + MathF.Exp(-g)) * up[i];
+            dst[i] = g / (1f + FastExp.Exp(-g)) * up[i];
         }
     }
 }
