@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Hearth.Backends.Cpu.Simd.Kernels;
 using Hearth.Backends.Cpu.Threading;
 using Hearth.Compute;
@@ -155,6 +156,13 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
             float* query = _q + (long)t * width + kvHead * group * headDim;
             float* output = _dst + (long)t * width + kvHead * group * headDim;
             for (int h = 0; h < chunks * 8; h++) maxes[h] = float.NegativeInfinity;
+            if (inPlace)
+            {
+                // A decode row reads its keys and values in place, block by block (each block a new stream the hardware
+                // prefetcher has to find): ask for all of them into L2 first, values included, while the keys are scored.
+                PrefetchRows(_k, table, first, count, kvOffset, kvWidth);
+                PrefetchRows(_v, table, first, count, kvOffset, kvWidth);
+            }
             for (int j = 0; j < count;)
             {
                 int run = Segment(inPlace ? _k : null, k, table, first, lo, j, count, kvOffset, kvWidth, out float* keysAt, out long stride);
@@ -243,6 +251,21 @@ internal sealed unsafe class AttentionStep : Step, IParallelWork
         at = inPlace.F32 + row * kvWidth + kvOffset;
         stride = kvWidth;
         return run;
+    }
+
+    // Every cache line of the rows of logical positions [first, first + count) of one KV head, into L2 (x86 only: .NET has
+    // no prefetch for Arm, whose prefetchers follow the streams on their own).
+    private void PrefetchRows(CpuFastStateBuffer cache, int* table, int first, int count, long kvOffset, long kvWidth)
+    {
+        if (!Sse.IsSupported) return;
+        int headDim = _p.HeadDim;
+        for (int j = 0; j < count;)
+        {
+            int run = Run(table, _p.BlockSize, first + j, count - j, out long row);
+            float* at = cache.F32 + row * kvWidth + kvOffset;
+            for (int stop = j + run; j < stop; j++, at += kvWidth)
+                for (int line = 0; line < headDim; line += 16) Sse.Prefetch1(at + line);
+        }
     }
 
     // Logical positions [lo, lo + count) of one KV head -> dst [count, headDim] f32.
