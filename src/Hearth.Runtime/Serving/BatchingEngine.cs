@@ -40,7 +40,7 @@ public sealed class BatchingEngine : IInferenceEngine
     private volatile bool _stopping;
     private volatile string? _fault;  // why the step thread died, if it did
     private int _disposed;
-    private long _requests, _promptTokens, _cachedPromptTokens, _generatedTokens, _steps;
+    private long _requests, _promptTokens, _generatedTokens, _steps;
     private volatile EngineMetrics _metrics = new();
 
     public BatchingEngine(IGenerativeModel model, IComputeDevice device, BatchingEngineOptions? options = null,
@@ -244,14 +244,6 @@ public sealed class BatchingEngine : IInferenceEngine
                     _wake.WaitOne(10);
                     continue;
                 }
-                foreach (var c in chunks)
-                {
-                    if (!c.Sequence.CachedPromptTokensCounted)
-                    {
-                        c.Sequence.CachedPromptTokensCounted = true;
-                        Interlocked.Add(ref _cachedPromptTokens, c.Sequence.CachedPromptTokens);
-                    }
-                }
                 RunStep(chunks);
                 PublishMetrics();
             }
@@ -399,7 +391,7 @@ public sealed class BatchingEngine : IInferenceEngine
             KvCacheBytes = _cache.Bytes,
             RequestsTotal = Interlocked.Read(ref _requests),
             PromptTokensTotal = Interlocked.Read(ref _promptTokens),
-            CachedPromptTokensTotal = Interlocked.Read(ref _cachedPromptTokens),
+            CachedPromptTokensTotal = _scheduler.CachedPromptTokens,
             GeneratedTokensTotal = Interlocked.Read(ref _generatedTokens),
             PreemptionsTotal = _scheduler.Preemptions,
             KvCopyOnWritesTotal = _blocks.CopyOnWrites,

@@ -48,9 +48,6 @@ internal sealed class EngineSequence
     /// <summary>Whether the sequence was ever running (its prefix-cache hits are then fixed).</summary>
     public bool WasAdmitted { get; set; }
 
-    /// <summary>Whether <see cref="CachedPromptTokens"/> was added to the engine's totals (once, at first admission).</summary>
-    public bool CachedPromptTokensCounted { get; set; }
-
     public bool Finished { get; set; }
 
     public CancellationTokenRegistration Registration { get; set; }

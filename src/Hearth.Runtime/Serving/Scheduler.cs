@@ -26,6 +26,9 @@ internal sealed class Scheduler(KvBlockManager blocks, int maxTokensPerStep, int
     public IReadOnlyList<EngineSequence> Running => _running;
     public int WaitingCount => _waiting.Count;
     public long Preemptions { get; private set; }
+
+    /// <summary>Prompt tokens found cached (prefix cache or a forked sibling) when sequences were first admitted.</summary>
+    public long CachedPromptTokens { get; private set; }
     private long _preemptionsAtStart;
     public bool HasWork => _running.Count > 0 || _waiting.Count > 0;
 
@@ -108,6 +111,7 @@ internal sealed class Scheduler(KvBlockManager blocks, int maxTokensPerStep, int
             }
             _waiting.RemoveFirst();
             _running.Add(sequence);
+            if (!sequence.WasAdmitted) CachedPromptTokens += sequence.CachedPromptTokens;
             sequence.WasAdmitted = true;
             chunks.Add(new ScheduledChunk(sequence, sequence.Computed, count));
             scheduled.Add(sequence);
