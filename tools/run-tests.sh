@@ -94,6 +94,8 @@ sum_counters() {
   skipped=$((skipped + arm64_skipped))
   echo "$passed passed, $failed failed, $skipped skipped"
 }
+# Name each failure and its message in the log (CI keeps only the output).
+command -v node >/dev/null 2>&1 && node tools/print-test-failures.js "$results" || true
 summary=$(sum_counters)
 echo "$summary"
 case "$summary" in
