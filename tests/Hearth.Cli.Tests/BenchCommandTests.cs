@@ -22,6 +22,10 @@ public class BenchCommandTests
     [InlineData("bench", "--bandwidth-buffer-mib", "0")]
     [InlineData("bench", "--depth", "-1")]
     [InlineData("bench", "--no-such-flag")]
+    [InlineData("bench", "--parallel", "0")]
+    [InlineData("bench", "--parallel", "1,x")]
+    [InlineData("bench", "--parallel", "4", "-n", "1")]
+    [InlineData("bench", "--parallel", "4", "--parallel-prompt", "0")]
     public void Bad_flags_exit_with_code_2(params string[] args)
     {
         var result = CliRunner.Run(args);
@@ -62,6 +66,16 @@ public class BenchCommandTests
         var names = doc.RootElement.GetProperty("tests").EnumerateArray().Select(t => t.GetProperty("test").GetString()!).ToArray();
         Assert.Equal(["pp8", "tg4", "decode-4"], names);
         Assert.True(doc.RootElement.GetProperty("machine").GetProperty("memory_read_bandwidth_gbps").GetDouble() > 0);
+    }
+
+    [TinyModelFact(Tiny)]
+    public void Parallel_adds_a_row_per_sequence_count_and_the_scaling()
+    {
+        var result = Bench("-p", "0", "-n", "4", "-d", "0", "--parallel", "1,2", "--parallel-prompt", "5");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains(result.Out.Split('\n'), l => l.Contains("tg4 x1 ", StringComparison.Ordinal) && l.Contains(" ± ", StringComparison.Ordinal));
+        Assert.Contains(result.Out.Split('\n'), l => l.Contains("tg4 x2 ", StringComparison.Ordinal));
+        Assert.Matches(@"tg4 x2: \d+\.\d\dx the x1 rate", result.Out);
     }
 
     [TinyModelFact(Tiny)]

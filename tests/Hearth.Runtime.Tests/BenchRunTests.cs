@@ -169,6 +169,42 @@ public class BenchRunTests(TinyBenchFixture fixture) : IClassFixture<TinyBenchFi
     }
 
     [Fact]
+    public void Parallel_runs_b_sequences_through_the_batching_engine_and_counts_their_decode_tokens()
+    {
+        var path = RepoPaths.Tiny("llama3-gqa/model-f32.gguf");
+        var options = TinyBenchFixture.Options with { PromptTokens = 0, DecodeTokens = 0, GenerationTokens = 5, Parallel = [1, 3], ParallelPromptTokens = 7 };
+        var report = BenchRunner.Run(path, options);
+        Assert.Equal(["tg5", "tg5 x1", "tg5 x3"], report.Tests.Select(t => t.Name));
+        var one = report.Tests[1];
+        var three = report.Tests[2];
+        Assert.Equal([BenchTestKind.Parallel, BenchTestKind.Parallel], new[] { one.Kind, three.Kind });
+        Assert.Equal([1, 3], new[] { one.Batch, three.Batch });
+        Assert.Equal([4, 12], new[] { one.Tokens, three.Tokens }); // B x (N - 1) decode tokens
+        Assert.Equal([7, 7], new[] { one.Depth, three.Depth });    // each sequence's prompt
+        // A step of 3 sequences reads the weights once for 3 tokens; its FLOPs are the 3 sequences' decode steps.
+        Assert.Equal(report.Cost.WeightBytesPerToken / 3.0, three.WeightBytesPerToken, 9);
+        Assert.Equal(Enumerable.Range(7, 4).Sum(p => report.Cost.StepFlops(1, p)) / 4, three.FlopsPerToken, 6);
+        foreach (var t in new[] { one, three })
+        {
+            Assert.Equal(options.Repetitions, t.Seconds.Count);
+            Assert.True(t.TimeToFirstTokenMs!.Value.Mean > 0);
+            Assert.True(t.TimePerOutputTokenMs!.Value.Mean > 0);
+        }
+        var notes = string.Join("\n", BenchFormats.Notes(report));
+        Assert.Contains("each a 7-token prompt", notes, StringComparison.Ordinal);
+        Assert.Matches(@"tg5 x3: \d+\.\d\dx the x1 rate", notes);
+        using var doc = JsonDocument.Parse(BenchFormats.Json(report));
+        Assert.Equal(3, doc.RootElement.GetProperty("tests")[2].GetProperty("batch").GetInt32());
+
+        // Each sequence holds its prompt and its tokens: 120 + 9 do not fit the model's 128.
+        var e = Assert.Throws<HearthException>(() => BenchRunner.Run(path, options with { GenerationTokens = 9, ParallelPromptTokens = 120 }));
+        Assert.Contains("tg9 x1 needs a context of 129", e.Message, StringComparison.Ordinal);
+        Assert.Throws<HearthException>(() => BenchRunner.Run(path, options with { GenerationTokens = 1 }));
+        Assert.Throws<HearthException>(() => BenchRunner.Run(path, options with { Parallel = [0] }));
+        Assert.Throws<HearthException>(() => BenchRunner.Run(path, options with { ParallelPromptTokens = 0 }));
+    }
+
+    [Fact]
     public void Unknown_backend_is_a_user_error()
     {
         var e = Assert.Throws<HearthException>(() =>

@@ -26,6 +26,8 @@ internal static class BenchCommand
         var roofline = new Option<string?>("--roofline-plot") { Description = "Also write a roofline picture (SVG) to this file" };
         var bandwidthBuffer = new Option<int?>("--bandwidth-buffer-mib") { Description = "MiB the bandwidth probe streams (default: 8x the last-level cache, at least 256)" };
         var deviceTopK = new Option<int?>("--device-top-k") { Description = $"Candidates a GPU step returns instead of the logits row (default {Hearth.Runtime.Generation.GeneratorOptions.DefaultDeviceTopK} on a GPU, 0 = read the row)" };
+        var parallel = new Option<string?>("--parallel") { Description = "tg<N> x<B> for each B of a comma list such as 1,4,16: B sequences at once through the batching engine (as `hearth serve`), each a --parallel-prompt-token prompt then -n tokens (llama-batched-bench's -npl)" };
+        var parallelPrompt = new Option<int>("--parallel-prompt") { Description = "Prompt tokens of each sequence of the --parallel tests", DefaultValueFactory = _ => 16 };
         var progress = new Option<bool>("--progress") { Description = "Print each phase to stderr as it starts" };
         CommonOptions.Check(threads, v => v is not int i || i > 0, "> 0");
         CommonOptions.Check(prompt, v => v is not int i || i >= 0, ">= 0");
@@ -34,16 +36,20 @@ internal static class BenchCommand
         CommonOptions.Check(bandwidthBuffer, v => v is not int i || i > 0, "> 0");
         CommonOptions.Check(repetitions, v => v >= 1, ">= 1");
         CommonOptions.Check(depth, v => v >= 0, ">= 0");
+        CommonOptions.Check(parallelPrompt, v => v >= 1, ">= 1");
+        CommonOptions.Check(parallel, v => v is null || ParseCounts(v) is not null, "a comma-separated list of sequence counts >= 1, such as 1,4,16");
         CommonOptions.Check(deviceTopK, v => v is not int i || i is >= 0 and <= Hearth.Compute.TopKParams.MaxK, $"in [0, {Hearth.Compute.TopKParams.MaxK}]");
 
         var command = new Command("bench", "Measure prompt processing and generation speed (llama-bench semantics)")
         {
-            model, backend, device, threads, prompt, generation, decode, depth, repetitions, output, roofline, bandwidthBuffer, deviceTopK, progress,
+            model, backend, device, threads, prompt, generation, decode, depth, repetitions, output, roofline, bandwidthBuffer, deviceTopK, parallel, parallelPrompt, progress,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(prompt) == 0 && result.GetValue(generation) == 0 && result.GetValue(decode) == 0)
                 result.AddError("every test is switched off (-p 0 -n 0 -d 0): nothing to run");
+            if (result.GetValue(parallel) is not null && result.GetValue(generation) is int n && n < 2)
+                result.AddError($"--parallel generates -n tokens per sequence and times the steps after the first: -n must be >= 2 (got {n})");
         });
 
         command.SetAction(parse =>
@@ -69,6 +75,8 @@ internal static class BenchCommand
                 SkipIfTooLong = skippable,
                 BandwidthBufferBytes = (parse.GetValue(bandwidthBuffer) ?? 0) * (1L << 20),
                 DeviceTopK = parse.GetValue(deviceTopK),
+                Parallel = parse.GetValue(parallel) is { } counts ? ParseCounts(counts)! : [],
+                ParallelPromptTokens = parse.GetValue(parallelPrompt),
             };
             if (options.Repetitions < 5)
                 context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"note: {options.Repetitions} repetitions; use at least 5 for figures worth quoting"));
@@ -100,5 +108,17 @@ internal static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>"1,4,16" -> [1, 4, 16]; null when an item is not an integer >= 1.</summary>
+    internal static int[]? ParseCounts(string list)
+    {
+        var items = list.Split(',', StringSplitOptions.TrimEntries);
+        var counts = new int[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (!int.TryParse(items[i], NumberStyles.None, CultureInfo.InvariantCulture, out counts[i]) || counts[i] < 1) return null;
+        }
+        return counts;
     }
 }

@@ -51,6 +51,16 @@ public static class BenchFormats
             if (t.TimeToFirstTokenMs is { } ttft && t.TimePerOutputTokenMs is { } tpot)
                 yield return $"{t.Name}: TTFT {PlusMinus(ttft, 2)} ms, TPOT {PlusMinus(tpot, 2)} ms";
         }
+        var parallel = report.Tests.Where(t => t.Kind == BenchTestKind.Parallel).ToList();
+        if (parallel.Count > 0)
+        {
+            yield return string.Create(Inv, $"tg<N> x<B>: B sequences at once through the batching engine (as `hearth serve`), each a {parallel[0].Depth}-token prompt then N tokens; t/s = B x (N - 1) tokens over the decode part (after every sequence's first token); TTFT = until the last sequence's first token");
+            if (parallel.FirstOrDefault(t => t.Batch == 1) is { } one)
+            {
+                foreach (var t in parallel.Where(t => t.Batch > 1))
+                    yield return string.Create(Inv, $"{t.Name}: {t.TokensPerSecond.Mean / one.TokensPerSecond.Mean:0.00}x the x1 rate");
+            }
+        }
         if (report.BackendThreads is null)
             yield return $"backend '{report.Backend}' takes no thread count ({report.DeviceDescription})";
         foreach (var s in report.Skipped) yield return $"skipped: {s}";
@@ -125,6 +135,7 @@ public static class BenchFormats
         ["test"] = t.Name,
         ["kind"] = t.Kind.ToString().ToLowerInvariant(),
         ["depth"] = t.Depth,
+        ["batch"] = t.Batch,
         ["tokens"] = t.Tokens,
         ["tokens_per_second"] = Pair(t.TokensPerSecond),
         ["ms_per_token"] = Pair(t.MillisecondsPerToken),

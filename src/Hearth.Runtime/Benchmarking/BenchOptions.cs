@@ -20,6 +20,15 @@ public sealed record BenchOptions
     public int Repetitions { get; init; } = 5;
 
     /// <summary>
+    /// tg&lt;N&gt; x&lt;B&gt; for each B here (llama-batched-bench's -npl): B sequences at once through the batching engine, each
+    /// a <see cref="ParallelPromptTokens"/>-token prompt then N = <see cref="GenerationTokens"/> tokens. Empty: none.
+    /// </summary>
+    public IReadOnlyList<int> Parallel { get; init; } = [];
+
+    /// <summary>Prompt tokens of each sequence of the <see cref="Parallel"/> tests.</summary>
+    public int ParallelPromptTokens { get; init; } = 16;
+
+    /// <summary>
     /// Tokens put in the KV cache (untimed) before each pp and tg run, so they measure prefill and decode at that depth
     /// of context (llama-bench's -d / --n-depth). decode-&lt;D&gt; always starts from an empty cache.
     /// </summary>

@@ -8,6 +8,8 @@ public enum BenchTestKind
     Generation,
     /// <summary>decode: 1-token prompt, then greedy generation through the Generator.</summary>
     Decode,
+    /// <summary>tg x B: B sequences decoding together through the batching engine.</summary>
+    Parallel,
 }
 
 /// <summary>One test's repetitions and the figures derived from them.</summary>
@@ -16,9 +18,12 @@ public sealed record BenchTestResult
     /// <summary>"pp512", "tg128", "decode-512"; at a depth "pp512 @ d4096", "tg128 @ d4096" (llama-bench's names).</summary>
     public required string Name { get; init; }
     public required BenchTestKind Kind { get; init; }
-    /// <summary>Tokens already in the KV cache when the timed part starts (<see cref="BenchOptions.Depth"/>; 0 for decode).</summary>
+    /// <summary>Tokens already in the KV cache when the timed part starts (<see cref="BenchOptions.Depth"/>; 0 for decode;
+    /// the prompt's tokens for a parallel test).</summary>
     public int Depth { get; init; }
-    /// <summary>Tokens the rate counts per repetition (P, N, or D - 1 decode steps).</summary>
+    /// <summary>Sequences decoding together (parallel tests; 1 for the others).</summary>
+    public int Batch { get; init; } = 1;
+    /// <summary>Tokens the rate counts per repetition (P, N, D - 1 decode steps, or B x (N - 1) for a parallel test).</summary>
     public required int Tokens { get; init; }
     /// <summary>Seconds of each repetition (for decode: the decode part, after the first token).</summary>
     public required IReadOnlyList<double> Seconds { get; init; }
@@ -42,9 +47,9 @@ public sealed record BenchTestResult
     public required double AttainablePercent { get; init; }
     /// <summary>Whether the roofline at this intensity is the bandwidth line (true) or the compute ceiling.</summary>
     public required bool BandwidthBound { get; init; }
-    /// <summary>decode: time to first token (prompt step + first sample).</summary>
+    /// <summary>decode: time to first token (prompt step + first sample); parallel: until the last sequence's first token.</summary>
     public MeanSd? TimeToFirstTokenMs { get; init; }
-    /// <summary>decode: time per output token = (latency - TTFT) / (tokens - 1).</summary>
+    /// <summary>decode: time per output token = (latency - TTFT) / (tokens - 1); parallel: each sequence's, averaged.</summary>
     public MeanSd? TimePerOutputTokenMs { get; init; }
 }
 

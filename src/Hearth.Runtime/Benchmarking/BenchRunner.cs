@@ -41,7 +41,8 @@ public static class BenchRunner
         var skipped = new List<string>();
         var plan = Plan(options, config.ContextLength, skipped);
         if (plan.Count == 0) throw new HearthException($"no test left to run: {string.Join("; ", skipped)}");
-        int context = plan.Max(t => t.Positions);
+        var single = plan.Where(t => t.Kind != BenchTestKind.Parallel).ToList();
+        int context = single.Count > 0 ? single.Max(t => t.Positions) : 2;
 
         bool takesOptions = BackendRegistry.TakesOptions(options.Backend);
         using var device = BackendRegistry.Create(options.Backend, new BackendOptions { ThreadCount = options.Threads });
@@ -57,7 +58,7 @@ public static class BenchRunner
         var ids = FixedTokens(context, config.VocabSize);
 
         var measured = new List<(PlannedTest Test, List<RunTiming> Runs)>();
-        foreach (var test in plan)
+        foreach (var test in single)
         {
             progress?.Invoke($"{test.Name}: warm-up");
             test.Run(generator, ids, warmUp: true);
@@ -68,6 +69,25 @@ public static class BenchRunner
                 runs.Add(test.Run(generator, ids, warmUp: false));
             }
             measured.Add((test, runs));
+        }
+        var parallel = plan.Where(t => t.Kind == BenchTestKind.Parallel).ToList();
+        if (parallel.Count > 0)
+        {
+            progress?.Invoke($"starting the batching engine for {string.Join(", ", parallel.Select(t => t.Name))}");
+            using var engine = new ParallelBench(model, device, options.ParallelPromptTokens, options.GenerationTokens, parallel.Max(t => t.Batch));
+            foreach (var test in parallel)
+            {
+                progress?.Invoke($"{test.Name}: warm-up");
+                engine.Run(test.Batch, Math.Min(test.Count, 4)); // compiles the prefill and decode steps of this batch
+                var runs = new List<RunTiming>();
+                for (int r = 0; r < options.Repetitions; r++)
+                {
+                    progress?.Invoke($"{test.Name}: repetition {r + 1}/{options.Repetitions}");
+                    var (decode, ttft, tpot) = engine.Run(test.Batch, test.Count);
+                    runs.Add(new RunTiming(decode, ttft, tpot));
+                }
+                measured.Add((test, runs));
+            }
         }
 
         // Probe again after the tests and keep the better: a shared host's bandwidth drifts by tens of percent over a
@@ -109,6 +129,12 @@ public static class BenchRunner
         if (o.DecodeTokens == 1) throw new HearthException("decode needs at least 2 generated tokens (TPOT is measured between tokens)");
         if (o.PromptTokens == 0 && o.GenerationTokens == 0 && o.DecodeTokens == 0)
             throw new HearthException("every test is switched off (-p 0 -n 0 -d 0): nothing to run");
+        ArgumentNullException.ThrowIfNull(o.Parallel);
+        if (o.Parallel.Any(b => b < 1)) throw new HearthException($"parallel sequence counts must be >= 1 (got {string.Join(",", o.Parallel)})");
+        if (o.Parallel.Count > 0 && o.GenerationTokens < 2)
+            throw new HearthException($"the parallel tests generate -n tokens per sequence and time the steps after the first: -n must be >= 2 (got {o.GenerationTokens})");
+        if (o.Parallel.Count > 0 && o.ParallelPromptTokens < 1)
+            throw new HearthException($"the parallel tests' prompt must have at least 1 token (got {o.ParallelPromptTokens})");
     }
 
     private static List<PlannedTest> Plan(BenchOptions o, int modelContext, List<string> skipped)
@@ -117,6 +143,8 @@ public static class BenchRunner
         if (o.PromptTokens > 0) all.Add(new PlannedTest(BenchTestKind.Prompt, o.PromptTokens, o.Depth));
         if (o.GenerationTokens > 0) all.Add(new PlannedTest(BenchTestKind.Generation, o.GenerationTokens, o.Depth));
         if (o.DecodeTokens > 0) all.Add(new PlannedTest(BenchTestKind.Decode, o.DecodeTokens, 0));
+        foreach (int batch in o.Parallel.Distinct())
+            all.Add(new PlannedTest(BenchTestKind.Parallel, o.GenerationTokens, o.ParallelPromptTokens, batch));
         var plan = new List<PlannedTest>();
         foreach (var test in all)
         {
@@ -150,14 +178,16 @@ public static class BenchRunner
 
     private static string Fmt(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    private readonly record struct RunTiming(double Seconds, double TtftSeconds);
+    private readonly record struct RunTiming(double Seconds, double TtftSeconds, double TpotSeconds = 0);
 
-    private sealed record PlannedTest(BenchTestKind Kind, int Count, int Depth)
+    /// <summary>A test; for a parallel one, Depth is each sequence's prompt and Batch the sequences.</summary>
+    private sealed record PlannedTest(BenchTestKind Kind, int Count, int Depth, int Batch = 1)
     {
         public string Name => Kind switch
         {
             BenchTestKind.Prompt => Fmt($"pp{Count}") + At,
             BenchTestKind.Generation => Fmt($"tg{Count}") + At,
+            BenchTestKind.Parallel => Fmt($"tg{Count} x{Batch}"),
             _ => Fmt($"decode-{Count}"),
         };
 
@@ -166,8 +196,13 @@ public static class BenchRunner
         /// <summary>Cache positions the test fills; decode stops one short of a full context, so it needs one more.</summary>
         public int Positions => Kind == BenchTestKind.Decode ? Count + 1 : Depth + Count;
 
-        /// <summary>Tokens the rate counts: decode counts the D - 1 steps after the first token.</summary>
-        public int RateTokens => Kind == BenchTestKind.Decode ? Count - 1 : Count;
+        /// <summary>Tokens the rate counts: decode counts the D - 1 steps after the first token, parallel the B x (N - 1).</summary>
+        public int RateTokens => Kind switch
+        {
+            BenchTestKind.Decode => Count - 1,
+            BenchTestKind.Parallel => Batch * (Count - 1),
+            _ => Count,
+        };
 
         public RunTiming Run(Generator generator, int[] ids, bool warmUp)
         {
@@ -218,12 +253,19 @@ public static class BenchRunner
         var rates = MeanSd.Of([.. seconds.Select(s => tokens / s)]);
         var msPerToken = MeanSd.Of([.. seconds.Select(s => s * 1000 / tokens)]);
 
-        // Weights are read once per step: a P-token batch reads them once for P tokens.
-        double bytesPerToken = test.Kind == BenchTestKind.Prompt ? (double)cost.WeightBytesPerToken / tokens : cost.WeightBytesPerToken;
+        // Weights are read once per step: a P-token batch reads them once for P tokens, a step of B sequences for B.
+        double bytesPerToken = test.Kind switch
+        {
+            BenchTestKind.Prompt => (double)cost.WeightBytesPerToken / tokens,
+            BenchTestKind.Parallel => (double)cost.WeightBytesPerToken / test.Batch,
+            _ => cost.WeightBytesPerToken,
+        };
         double flops = test.Kind switch
         {
             BenchTestKind.Prompt => cost.StepFlops(tokens, test.Depth),
             BenchTestKind.Generation => Enumerable.Range(test.Depth, tokens).Sum(p => cost.StepFlops(1, p)),
+            // Each sequence's decode steps feed the tokens at positions P .. P + N - 2.
+            BenchTestKind.Parallel => test.Batch * Enumerable.Range(test.Depth, test.Count - 1).Sum(p => cost.StepFlops(1, p)),
             _ => Enumerable.Range(1, tokens).Sum(p => cost.StepFlops(1, p)), // the steps after the prompt token
         };
         double flopsPerToken = flops / tokens;
@@ -238,6 +280,7 @@ public static class BenchRunner
             Name = test.Name,
             Kind = test.Kind,
             Depth = test.Depth,
+            Batch = test.Batch,
             Tokens = tokens,
             Seconds = seconds,
             TokensPerSecond = rates,
@@ -251,8 +294,13 @@ public static class BenchRunner
             ComputePercent = peak.FlopsPerSecond > 0 ? 100 * flopsPerSecond.Mean / peak.FlopsPerSecond : double.NaN,
             AttainablePercent = roof > 0 ? 100 * flopsPerSecond.Mean / roof : double.NaN,
             BandwidthBound = bandwidthBound,
-            TimeToFirstTokenMs = test.Kind == BenchTestKind.Decode ? MeanSd.Of([.. runs.Select(r => r.TtftSeconds * 1000)]) : null,
-            TimePerOutputTokenMs = test.Kind == BenchTestKind.Decode ? msPerToken : null,
+            TimeToFirstTokenMs = test.Kind is BenchTestKind.Decode or BenchTestKind.Parallel ? MeanSd.Of([.. runs.Select(r => r.TtftSeconds * 1000)]) : null,
+            TimePerOutputTokenMs = test.Kind switch
+            {
+                BenchTestKind.Decode => msPerToken,
+                BenchTestKind.Parallel => MeanSd.Of([.. runs.Select(r => r.TpotSeconds * 1000)]),
+                _ => null,
+            },
         };
     }
 }
