@@ -157,6 +157,14 @@ public unsafe class InterleavedKernelTests
                 // Integer dots are exact, so every implementation gives the same floats.
                 if (first is null) first = actual;
                 else Assert.Equal(first, actual);
+                // Batch invariance: a token's outputs are the same bits whatever the tile (two groups a tile for several
+                // tokens, one for a single token) and whatever else is in the batch.
+                var alone = new float[rows];
+                for (int t = 0; t < tokens; t++)
+                {
+                    fixed (float* dst = alone) InterleavedGemm.Run(packed, 0, packed.Groups, activations, t, t + 1, dst - (long)t * rows, rows, dot);
+                    Assert.Equal(actual.AsSpan(t * rows, rows).ToArray(), alone);
+                }
             }
         }
     }

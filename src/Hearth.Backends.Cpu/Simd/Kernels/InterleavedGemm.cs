@@ -80,7 +80,26 @@ internal static unsafe class InterleavedGemm
         for (int c0 = t0; c0 < t1; c0 += TokenChunk)
         {
             int c1 = Math.Min(t1, c0 + TokenChunk);
-            for (int g = g0; g < g1; g++)
+            int g = g0;
+            // Two groups (16 rows) a tile where there are several tokens: each broadcast of x feeds both groups' dots,
+            // and each token's scales and sums are loaded once for both, which halves the instructions per product.
+            if (c1 - c0 >= 2)
+            {
+                for (; g + 2 <= g1; g += 2)
+                {
+                    byte* a = w.Group(g), b = w.Group(g + 1);
+                    float* o = dst + g * 8;
+                    int t = c0;
+                    for (; t + 4 <= c1; t += 4) Tile2<TF, TD, Four>(a, b, w.Blocks, x, t, o + (long)t * dstStride, dstStride);
+                    switch (c1 - t)
+                    {
+                        case 3: Tile2<TF, TD, Three>(a, b, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
+                        case 2: Tile2<TF, TD, Two>(a, b, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
+                        case 1: Tile2<TF, TD, One>(a, b, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
+                    }
+                }
+            }
+            for (; g < g1; g++)
             {
                 byte* group = w.Group(g);
                 float* o = dst + g * 8;
@@ -195,6 +214,97 @@ internal static unsafe class InterleavedGemm
         if (n > 1) a1.Store(dst + dstStride);
         if (n > 2) a2.Store(dst + 2L * dstStride);
         if (n > 3) a3.Store(dst + 3L * dstStride);
+    }
+
+    // Groups a and b (8 rows each) x TN.N tokens starting at t -> dst[n * dstStride + r] (a) and + 8 (b). Each output's
+    // arithmetic is Tile's: exact integer block dots, then the same Finish block after block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile2<TF, TD, TN>(byte* groupA, byte* groupB, int blocks, QuantizedActivations x, int t, float* dst, int dstStride)
+        where TF : struct, IInterleavedFormat where TD : struct, IByteDot where TN : struct, ITileTokens
+    {
+        int n = TN.N;
+        sbyte* x0 = x.Qs(t);
+        long xs = x.Width;
+        float* d0 = x.Scales(t), m0 = x.Sums(t);
+        int* s0 = x.ISums(t);
+        long ss = x.Width / 32;
+        var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+        var b0 = a0; var b1 = a0; var b2 = a0; var b3 = a0;
+        var mask = Vector256.Create((byte)0x0F);
+        int superStride = InterleavedWeights.SuperStrideOf(TF.Nibbles, TF.HasOffsets);
+        int headerBytes = TF.HasOffsets ? 128 : 64;
+        for (int blk = 0; blk < blocks; blk++)
+        {
+            long header = (long)(blk >> 2) * superStride + 16 * (blk & 3);
+            long quants = (long)(blk >> 2) * superStride + headerBytes + (blk & 3) * (TF.Nibbles ? 128 : 256);
+            byte* qa = groupA + quants, qb = groupB + quants;
+            sbyte* xb = x0 + blk * 32;
+            var ia0 = Vector256<int>.Zero; var ia1 = ia0; var ia2 = ia0; var ia3 = ia0;
+            var ib0 = ia0; var ib1 = ia0; var ib2 = ia0; var ib3 = ia0;
+            for (int j = 0; j < 4; j++)
+            {
+                // Two weight vectors a group (the low and high nibbles, or chunks j and j + 4), with their x at k and k + kHigh.
+                Vector256<byte> wa0, wa1, wb0, wb1;
+                int k, kHigh;
+                if (TF.Nibbles)
+                {
+                    var va = Vector256.Load(qa + j * 32);
+                    var vb = Vector256.Load(qb + j * 32);
+                    wa0 = va & mask; wa1 = Vector256.ShiftRightLogical(va.AsUInt16(), 4).AsByte() & mask;
+                    wb0 = vb & mask; wb1 = Vector256.ShiftRightLogical(vb.AsUInt16(), 4).AsByte() & mask;
+                    k = j * 8; kHigh = 4;
+                }
+                else
+                {
+                    wa0 = Vector256.Load(qa + j * 32); wa1 = Vector256.Load(qa + j * 32 + 128);
+                    wb0 = Vector256.Load(qb + j * 32); wb1 = Vector256.Load(qb + j * 32 + 128);
+                    k = j * 4; kHigh = 16;
+                }
+                sbyte* xk = xb + k;
+                var v = Broadcast(xk); ia0 = TD.Add(ia0, wa0, v); ib0 = TD.Add(ib0, wb0, v);
+                v = Broadcast(xk + kHigh); ia0 = TD.Add(ia0, wa1, v); ib0 = TD.Add(ib0, wb1, v);
+                if (n > 1)
+                {
+                    v = Broadcast(xk + xs); ia1 = TD.Add(ia1, wa0, v); ib1 = TD.Add(ib1, wb0, v);
+                    v = Broadcast(xk + xs + kHigh); ia1 = TD.Add(ia1, wa1, v); ib1 = TD.Add(ib1, wb1, v);
+                }
+                if (n > 2)
+                {
+                    v = Broadcast(xk + 2 * xs); ia2 = TD.Add(ia2, wa0, v); ib2 = TD.Add(ib2, wb0, v);
+                    v = Broadcast(xk + 2 * xs + kHigh); ia2 = TD.Add(ia2, wa1, v); ib2 = TD.Add(ib2, wb1, v);
+                }
+                if (n > 3)
+                {
+                    v = Broadcast(xk + 3 * xs); ia3 = TD.Add(ia3, wa0, v); ib3 = TD.Add(ib3, wb0, v);
+                    v = Broadcast(xk + 3 * xs + kHigh); ia3 = TD.Add(ia3, wa1, v); ib3 = TD.Add(ib3, wb1, v);
+                }
+            }
+            var da = HalfTable.FiniteToFloat((ushort*)(groupA + header));
+            var db = HalfTable.FiniteToFloat((ushort*)(groupB + header));
+            var ma = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(groupA + header + 64)) : default;
+            var mb = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(groupB + header + 64)) : default;
+            a0 = Finish<TF, TD>(a0, ia0, da, ma, d0[blk], s0[blk], m0[blk]);
+            b0 = Finish<TF, TD>(b0, ib0, db, mb, d0[blk], s0[blk], m0[blk]);
+            if (n > 1)
+            {
+                a1 = Finish<TF, TD>(a1, ia1, da, ma, d0[ss + blk], s0[ss + blk], m0[ss + blk]);
+                b1 = Finish<TF, TD>(b1, ib1, db, mb, d0[ss + blk], s0[ss + blk], m0[ss + blk]);
+            }
+            if (n > 2)
+            {
+                a2 = Finish<TF, TD>(a2, ia2, da, ma, d0[2 * ss + blk], s0[2 * ss + blk], m0[2 * ss + blk]);
+                b2 = Finish<TF, TD>(b2, ib2, db, mb, d0[2 * ss + blk], s0[2 * ss + blk], m0[2 * ss + blk]);
+            }
+            if (n > 3)
+            {
+                a3 = Finish<TF, TD>(a3, ia3, da, ma, d0[3 * ss + blk], s0[3 * ss + blk], m0[3 * ss + blk]);
+                b3 = Finish<TF, TD>(b3, ib3, db, mb, d0[3 * ss + blk], s0[3 * ss + blk], m0[3 * ss + blk]);
+            }
+        }
+        a0.Store(dst); b0.Store(dst + 8);
+        if (n > 1) { a1.Store(dst + dstStride); b1.Store(dst + dstStride + 8); }
+        if (n > 2) { a2.Store(dst + 2L * dstStride); b2.Store(dst + 2L * dstStride + 8); }
+        if (n > 3) { a3.Store(dst + 3L * dstStride); b3.Store(dst + 3L * dstStride + 8); }
     }
 
     // acc + float(dot - c * sum(x_q)) * (d * d_x) [+ m * (d_x * sum(x_q))]
