@@ -239,8 +239,12 @@ internal static unsafe class InterleavedGemm
             long quants = (long)(blk >> 2) * superStride + headerBytes + (blk & 3) * (TF.Nibbles ? 128 : 256);
             byte* qa = groupA + quants, qb = groupB + quants;
             sbyte* xb = x0 + blk * 32;
-            var ia0 = Vector256<int>.Zero; var ia1 = ia0; var ia2 = ia0; var ia3 = ia0;
-            var ib0 = ia0; var ib1 = ia0; var ib2 = ia0; var ib3 = ia0;
+            // The integer offset correction - c sum(x_q) (Finish's, less what the dot took off) starts each token's
+            // accumulators, shared by both groups; the sums stay exact, so the result is Finish's.
+            var ia0 = Offset<TF, TD>(s0[blk]); var ib0 = ia0;
+            var ia1 = n > 1 ? Offset<TF, TD>(s0[ss + blk]) : ia0; var ib1 = ia1;
+            var ia2 = n > 2 ? Offset<TF, TD>(s0[2 * ss + blk]) : ia0; var ib2 = ia2;
+            var ia3 = n > 3 ? Offset<TF, TD>(s0[3 * ss + blk]) : ia0; var ib3 = ia3;
             for (int j = 0; j < 4; j++)
             {
                 // Two weight vectors a group (the low and high nibbles, or chunks j and j + 4), with their x at k and k + kHigh.
@@ -283,28 +287,51 @@ internal static unsafe class InterleavedGemm
             var db = HalfTable.FiniteToFloat((ushort*)(groupB + header));
             var ma = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(groupA + header + 64)) : default;
             var mb = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(groupB + header + 64)) : default;
-            a0 = Finish<TF, TD>(a0, ia0, da, ma, d0[blk], s0[blk], m0[blk]);
-            b0 = Finish<TF, TD>(b0, ib0, db, mb, d0[blk], s0[blk], m0[blk]);
+            var dx = Vector256.Create(d0[blk]);
+            var sx = TF.HasOffsets ? Vector256.Create(m0[blk]) : default;
+            a0 = Scaled<TF>(a0, ia0, da, ma, dx, sx);
+            b0 = Scaled<TF>(b0, ib0, db, mb, dx, sx);
             if (n > 1)
             {
-                a1 = Finish<TF, TD>(a1, ia1, da, ma, d0[ss + blk], s0[ss + blk], m0[ss + blk]);
-                b1 = Finish<TF, TD>(b1, ib1, db, mb, d0[ss + blk], s0[ss + blk], m0[ss + blk]);
+                dx = Vector256.Create(d0[ss + blk]);
+                if (TF.HasOffsets) sx = Vector256.Create(m0[ss + blk]);
+                a1 = Scaled<TF>(a1, ia1, da, ma, dx, sx);
+                b1 = Scaled<TF>(b1, ib1, db, mb, dx, sx);
             }
             if (n > 2)
             {
-                a2 = Finish<TF, TD>(a2, ia2, da, ma, d0[2 * ss + blk], s0[2 * ss + blk], m0[2 * ss + blk]);
-                b2 = Finish<TF, TD>(b2, ib2, db, mb, d0[2 * ss + blk], s0[2 * ss + blk], m0[2 * ss + blk]);
+                dx = Vector256.Create(d0[2 * ss + blk]);
+                if (TF.HasOffsets) sx = Vector256.Create(m0[2 * ss + blk]);
+                a2 = Scaled<TF>(a2, ia2, da, ma, dx, sx);
+                b2 = Scaled<TF>(b2, ib2, db, mb, dx, sx);
             }
             if (n > 3)
             {
-                a3 = Finish<TF, TD>(a3, ia3, da, ma, d0[3 * ss + blk], s0[3 * ss + blk], m0[3 * ss + blk]);
-                b3 = Finish<TF, TD>(b3, ib3, db, mb, d0[3 * ss + blk], s0[3 * ss + blk], m0[3 * ss + blk]);
+                dx = Vector256.Create(d0[3 * ss + blk]);
+                if (TF.HasOffsets) sx = Vector256.Create(m0[3 * ss + blk]);
+                a3 = Scaled<TF>(a3, ia3, da, ma, dx, sx);
+                b3 = Scaled<TF>(b3, ib3, db, mb, dx, sx);
             }
         }
         a0.Store(dst); b0.Store(dst + 8);
         if (n > 1) { a1.Store(dst + dstStride); b1.Store(dst + dstStride + 8); }
         if (n > 2) { a2.Store(dst + 2L * dstStride); b2.Store(dst + 2L * dstStride + 8); }
         if (n > 3) { a3.Store(dst + 3L * dstStride); b3.Store(dst + 3L * dstStride + 8); }
+    }
+
+    // Finish's integer correction, (Bias - c) * sum(x_q), as a starting accumulator.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Offset<TF, TD>(int sumQ) where TF : struct, IInterleavedFormat where TD : struct, IByteDot =>
+        TF.OffsetC != TD.Bias ? Vector256.Create((TD.Bias - TF.OffsetC) * sumQ) : Vector256<int>.Zero;
+
+    // Finish after the correction: acc + float(dot) * (d * d_x) [+ m * (d_x * sum(x_q))], the same operations in the same order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Scaled<TF>(Vector256<float> acc, Vector256<int> dot, Vector256<float> d, Vector256<float> m, Vector256<float> dx, Vector256<float> sumX)
+        where TF : struct, IInterleavedFormat
+    {
+        acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dot), d * dx, acc);
+        if (TF.HasOffsets) acc = Vector256.FusedMultiplyAdd(m, sumX, acc);
+        return acc;
     }
 
     // acc + float(dot - c * sum(x_q)) * (d * d_x) [+ m * (d_x * sum(x_q))]
