@@ -233,11 +233,14 @@ internal static unsafe class InterleavedGemm
         var mask = Vector256.Create((byte)0x0F);
         int superStride = InterleavedWeights.SuperStrideOf(TF.Nibbles, TF.HasOffsets);
         int headerBytes = TF.HasOffsets ? 128 : 64;
+        // Block blk is member blk % 4 of a super-block: its f16 d (and m) at 16 member in the header, then its quants.
+        byte* superA = groupA;
+        long toB = groupB - groupA;
+        int member = 0;
         for (int blk = 0; blk < blocks; blk++)
         {
-            long header = (long)(blk >> 2) * superStride + 16 * (blk & 3);
-            long quants = (long)(blk >> 2) * superStride + headerBytes + (blk & 3) * (TF.Nibbles ? 128 : 256);
-            byte* qa = groupA + quants, qb = groupB + quants;
+            byte* qa = superA + headerBytes + member * (TF.Nibbles ? 128 : 256), qb = qa + toB;
+            byte* ha = superA + 16 * member;
             sbyte* xb = x0 + blk * 32;
             // The integer offset correction - c sum(x_q) (Finish's, less what the dot took off) starts each token's
             // accumulators, shared by both groups; the sums stay exact, so the result is Finish's.
@@ -283,10 +286,15 @@ internal static unsafe class InterleavedGemm
                     v = Broadcast(xk + 3 * xs + kHigh); ia3 = TD.Add(ia3, wa1, v); ib3 = TD.Add(ib3, wb1, v);
                 }
             }
-            var da = HalfTable.FiniteToFloat((ushort*)(groupA + header));
-            var db = HalfTable.FiniteToFloat((ushort*)(groupB + header));
-            var ma = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(groupA + header + 64)) : default;
-            var mb = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(groupB + header + 64)) : default;
+            var da = HalfTable.FiniteToFloat((ushort*)ha);
+            var db = HalfTable.FiniteToFloat((ushort*)(ha + toB));
+            var ma = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(ha + 64)) : default;
+            var mb = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(ha + toB + 64)) : default;
+            if (++member == 4)
+            {
+                member = 0;
+                superA += superStride;
+            }
             var dx = Vector256.Create(d0[blk]);
             var sx = TF.HasOffsets ? Vector256.Create(m0[blk]) : default;
             a0 = Scaled<TF>(a0, ia0, da, ma, dx, sx);
