@@ -355,6 +355,12 @@ internal static unsafe class InterleavedGemm
             var i0 = Offset<TF, TD>(s0[blk]); var i1 = i0; var i2 = i0; var i3 = i0;
             for (int j = 0; j < 4; j++)
             {
+                // A block's quants are 128 or 256 bytes a group: a line of each stream an iteration (Q8_0) or every other.
+                if (!TF.Nibbles || (j & 1) == 0)
+                {
+                    byte* ahead = q + j * (TF.Nibbles ? 32 : 64);
+                    DecodePrefetch.Ahead(ahead); DecodePrefetch.Ahead(ahead + gs); DecodePrefetch.Ahead(ahead + 2 * gs); DecodePrefetch.Ahead(ahead + 3 * gs);
+                }
                 if (TF.Nibbles)
                 {
                     var lo = Broadcast(xb + j * 8);

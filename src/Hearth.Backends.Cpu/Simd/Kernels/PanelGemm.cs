@@ -201,6 +201,8 @@ internal static unsafe class PanelGemm
         {
             for (; k + 2 <= width; k += 2)
             {
+                DecodePrefetch.Ahead(TC.Address(p0, k)); DecodePrefetch.Ahead(TC.Address(p1, k));
+                DecodePrefetch.Ahead(TC.Address(p2, k)); DecodePrefetch.Ahead(TC.Address(p3, k));
                 var c0 = Load<TL, TV, TC>(p0, k); var c1 = Load<TL, TV, TC>(p1, k); var c2 = Load<TL, TV, TC>(p2, k); var c3 = Load<TL, TV, TC>(p3, k);
                 var v = TL.Broadcast(x[k]);
                 a0 = TL.Fma(Column<TL, TV, TC>(c0, 0), v, a0);
@@ -239,6 +241,8 @@ internal static unsafe class PanelGemm
         int k = 0;
         for (; k + 2 <= width; k += 2)
         {
+            DecodePrefetch.Ahead(TC.Address(p0, k)); DecodePrefetch.Ahead(TC.Address(p2, k));
+            DecodePrefetch.Ahead(TC.Address(p4, k)); DecodePrefetch.Ahead(TC.Address(p6, k));
             var v0 = TL.Broadcast(x[k]);
             var v1 = TL.Broadcast(x[k + 1]);
             var c = Load<TL, TV, TC>(p0, k); a0 = TL.Fma(Column<TL, TV, TC>(c, 1), v1, TL.Fma(Column<TL, TV, TC>(c, 0), v0, a0));
