@@ -414,17 +414,11 @@ internal static unsafe class InterleavedGemm
         return acc;
     }
 
-    // acc + float(dot - c * sum(x_q)) * (d * d_x) [+ m * (d_x * sum(x_q))]
+    // acc + float(dot - c * sum(x_q)) * (d * d_x) [+ m * (d_x * sum(x_q))] (the dot already took TD.Bias off every u)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Finish<TF, TD>(Vector256<float> acc, Vector256<int> dot, Vector256<float> d, Vector256<float> m, float dx, int sumQ, float sumX)
-        where TF : struct, IInterleavedFormat where TD : struct, IByteDot
-    {
-        // The dot already took TD.Bias off every u.
-        if (TF.OffsetC != TD.Bias) dot -= Vector256.Create((TF.OffsetC - TD.Bias) * sumQ);
-        acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(dot), d * Vector256.Create(dx), acc);
-        if (TF.HasOffsets) acc = Vector256.FusedMultiplyAdd(m, Vector256.Create(sumX), acc);
-        return acc;
-    }
+        where TF : struct, IInterleavedFormat where TD : struct, IByteDot =>
+        Scaled<TF>(acc, dot + Offset<TF, TD>(sumQ), d, m, Vector256.Create(dx), TF.HasOffsets ? Vector256.Create(sumX) : default);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<sbyte> Broadcast(sbyte* x4) => Vector256.Create(*(int*)x4).AsSByte();
