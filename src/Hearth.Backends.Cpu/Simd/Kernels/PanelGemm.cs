@@ -177,9 +177,8 @@ internal static unsafe class PanelGemm
     private static TV Column<TL, TV, TC>(TV loaded, int c) where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn =>
         TC.Columns == 1 ? loaded : TC.IsBF16 ? TL.BF16(loaded, c) : TL.F16(loaded, c);
 
-    // Four units x one token -> dst[0 .. 4 Lanes); each output is the same FMA chain as in Tile. No software prefetch:
-    // four sequential streams are what the hardware prefetchers follow best, and on Zen 4 prefetching 2 KiB ahead cost
-    // 10-20% of the decode bandwidth (tools/bench/README.md).
+    // Four units x one token -> dst[0 .. 4 Lanes); each output is the same FMA chain as in Tile. Four sequential
+    // streams, prefetched ahead on Intel only (DecodePrefetch: on Zen 4 prefetching 2 KiB ahead cost 10-20%).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Decode4<TL, TV, TC>(byte* p0, byte* p1, byte* p2, byte* p3, int width, float* x, float* dst)
         where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn
