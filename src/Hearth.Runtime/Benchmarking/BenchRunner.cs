@@ -58,18 +58,20 @@ public static class BenchRunner
         var ids = FixedTokens(context, config.VocabSize);
 
         var measured = new List<(PlannedTest Test, List<RunTiming> Runs)>();
-        foreach (var test in single)
+        // A warm-up (it compiles the step executables and JITs the kernels), then the timed repetitions.
+        void Measure(PlannedTest test, Func<bool, RunTiming> run)
         {
             progress?.Invoke($"{test.Name}: warm-up");
-            test.Run(generator, ids, warmUp: true);
+            run(true);
             var runs = new List<RunTiming>();
             for (int r = 0; r < options.Repetitions; r++)
             {
                 progress?.Invoke($"{test.Name}: repetition {r + 1}/{options.Repetitions}");
-                runs.Add(test.Run(generator, ids, warmUp: false));
+                runs.Add(run(false));
             }
             measured.Add((test, runs));
         }
+        foreach (var test in single) Measure(test, warmUp => test.Run(generator, ids, warmUp));
         var parallel = plan.Where(t => t.Kind == BenchTestKind.Parallel).ToList();
         if (parallel.Count > 0)
         {
@@ -77,16 +79,11 @@ public static class BenchRunner
             using var engine = new ParallelBench(model, device, options.ParallelPromptTokens, options.GenerationTokens, parallel.Max(t => t.Batch));
             foreach (var test in parallel)
             {
-                progress?.Invoke($"{test.Name}: warm-up");
-                engine.Run(test.Batch, Math.Min(test.Count, 4)); // compiles the prefill and decode steps of this batch
-                var runs = new List<RunTiming>();
-                for (int r = 0; r < options.Repetitions; r++)
+                Measure(test, warmUp =>
                 {
-                    progress?.Invoke($"{test.Name}: repetition {r + 1}/{options.Repetitions}");
-                    var (decode, ttft, tpot) = engine.Run(test.Batch, test.Count);
-                    runs.Add(new RunTiming(decode, ttft, tpot));
-                }
-                measured.Add((test, runs));
+                    var (decode, ttft, tpot) = engine.Run(test.Batch, warmUp ? Math.Min(test.Count, 4) : test.Count);
+                    return new RunTiming(decode, ttft, tpot);
+                });
             }
         }
 

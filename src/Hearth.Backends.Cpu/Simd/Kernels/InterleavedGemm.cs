@@ -5,9 +5,9 @@ namespace Hearth.Backends.Cpu.Simd.Kernels;
 
 /// <summary>
 /// x [T, in] (8-bit activations) @ an <see cref="InterleavedWeights"/> group of 8 rows of a legacy type (K-quants:
-/// <see cref="InterleavedKGemm"/>) -> 8 outputs per token, for
-/// tiles of up to 4 tokens: the group's quants are loaded (and 4-bit ones unpacked) once per block and used for every
-/// token of the tile. Batch invariance: an output's arithmetic is the same whatever the tile size or T (integer
+/// <see cref="InterleavedKGemm"/>) -> 8 outputs per token, in tiles of two groups (or one) x up to 4 tokens, and of
+/// four groups x one token for decode: each group's quants are loaded (and 4-bit ones unpacked) once per block and used
+/// for every token of the tile, each token's x for every group. Batch invariance: an output's arithmetic is the same whatever the tile size or T (integer
 /// block dot, then acc = fma(float(dot - c * sum(x_q)), d * d_x, acc) block after block in order, then + m * d_x sum(x_q)
 /// for types with m), so a request's result does not depend on what else is in the batch.
 /// </summary>
@@ -88,145 +88,34 @@ internal static unsafe class InterleavedGemm
             {
                 for (; g + 4 <= g1; g += 4) Tile4<TF, TD>(w.Group(g), w.GroupStride, w.Blocks, x, c0, dst + (long)c0 * dstStride + g * 8);
             }
-            {
-                for (; g + 2 <= g1; g += 2)
-                {
-                    byte* a = w.Group(g), b = w.Group(g + 1);
-                    float* o = dst + g * 8;
-                    int t = c0;
-                    for (; t + 4 <= c1; t += 4) Tile2<TF, TD, Four>(a, b, w.Blocks, x, t, o + (long)t * dstStride, dstStride);
-                    switch (c1 - t)
-                    {
-                        case 3: Tile2<TF, TD, Three>(a, b, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
-                        case 2: Tile2<TF, TD, Two>(a, b, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
-                        case 1: Tile2<TF, TD, One>(a, b, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
-                    }
-                }
-            }
-            for (; g < g1; g++)
-            {
-                byte* group = w.Group(g);
-                float* o = dst + g * 8;
-                int t = c0;
-                for (; t + 4 <= c1; t += 4) Tile<TF, TD, Four>(group, w.Blocks, x, t, o + (long)t * dstStride, dstStride);
-                switch (c1 - t)
-                {
-                    case 3: Tile<TF, TD, Three>(group, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
-                    case 2: Tile<TF, TD, Two>(group, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
-                    case 1: Tile<TF, TD, One>(group, w.Blocks, x, t, o + (long)t * dstStride, dstStride); break;
-                }
-            }
+            for (; g + 2 <= g1; g += 2) Tokens<TF, TD, TwoUnits>(w.Group(g), w.Group(g + 1), w.Blocks, x, c0, c1, dst + g * 8, dstStride);
+            if (g < g1) Tokens<TF, TD, OneUnit>(w.Group(g), w.Group(g), w.Blocks, x, c0, c1, dst + g * 8, dstStride);
         }
     }
 
-    // One group of 8 rows x TN.N tokens starting at t -> dst[n * dstStride + r].
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TF, TD, TN>(byte* group, int blocks, QuantizedActivations x, int t, float* dst, int dstStride)
-        where TF : struct, IInterleavedFormat where TD : struct, IByteDot where TN : struct, ITileTokens
+    // Groups a and b (or a alone) x tokens [c0, c1) in tiles of up to 4 tokens.
+    private static void Tokens<TF, TD, TG>(byte* a, byte* b, int blocks, QuantizedActivations x, int c0, int c1, float* o, int dstStride)
+        where TF : struct, IInterleavedFormat where TD : struct, IByteDot where TG : struct, IUnitCount
     {
-        int n = TN.N;
-        sbyte* x0 = x.Qs(t), x1 = n > 1 ? x.Qs(t + 1) : x0, x2 = n > 2 ? x.Qs(t + 2) : x0, x3 = n > 3 ? x.Qs(t + 3) : x0;
-        float* d0 = x.Scales(t), d1 = n > 1 ? x.Scales(t + 1) : d0, d2 = n > 2 ? x.Scales(t + 2) : d0, d3 = n > 3 ? x.Scales(t + 3) : d0;
-        int* s0 = x.ISums(t), s1 = n > 1 ? x.ISums(t + 1) : s0, s2 = n > 2 ? x.ISums(t + 2) : s0, s3 = n > 3 ? x.ISums(t + 3) : s0;
-        float* m0 = x.Sums(t), m1 = n > 1 ? x.Sums(t + 1) : m0, m2 = n > 2 ? x.Sums(t + 2) : m0, m3 = n > 3 ? x.Sums(t + 3) : m0;
-        var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
-        var mask = Vector256.Create((byte)0x0F);
-        int superStride = InterleavedWeights.SuperStrideOf(TF.Nibbles, TF.HasOffsets);
-        int headerBytes = TF.HasOffsets ? 128 : 64;
-        for (int b = 0; b < blocks; b++)
+        int t = c0;
+        for (; t + 4 <= c1; t += 4) Tile2<TF, TD, Four, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride);
+        switch (c1 - t)
         {
-            // Block b is member b % 4 of super-block b / 4: its f16 d (and m) at 16 (b % 4) in the header, then its quants.
-            byte* super = group + (long)(b >> 2) * superStride;
-            byte* scales = super + 16 * (b & 3);
-            byte* q = super + headerBytes + (b & 3) * (TF.Nibbles ? 128 : 256);
-            int at = b * 32;
-            // Two accumulators per token (low / high nibbles, or even / odd chunks) halve the chain of dependent
-            // byte dots, whose latency bounds the small tiles; integer sums are exact, so the split changes nothing.
-            var i0 = Vector256<int>.Zero; var i1 = i0; var i2 = i0; var i3 = i0;
-            var h0 = i0; var h1 = i0; var h2 = i0; var h3 = i0;
-            if (n == 1)
-            {
-                // One token (decode): four independent chains (the other tokens' accumulators are free), so the byte
-                // dots' latency does not bound the stream; integer sums are exact, so the result is the tiles' result.
-                if (TF.Nibbles)
-                {
-                    for (int j = 0; j < 4; j += 2)
-                    {
-                        var v = Vector256.Load(q + j * 32);
-                        var w = Vector256.Load(q + j * 32 + 32);
-                        int k = at + j * 8;
-                        i0 = TD.Add(i0, v & mask, Broadcast(x0 + k));
-                        h0 = TD.Add(h0, Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask, Broadcast(x0 + k + 4));
-                        i1 = TD.Add(i1, w & mask, Broadcast(x0 + k + 8));
-                        h1 = TD.Add(h1, Vector256.ShiftRightLogical(w.AsUInt16(), 4).AsByte() & mask, Broadcast(x0 + k + 12));
-                    }
-                }
-                else
-                {
-                    // Chunks 0..3 (elements 0..15) into i0 / h0, chunks 4..7 into i1 / h1.
-                    for (int j = 0; j < 4; j += 2)
-                    {
-                        int k = at + j * 4;
-                        i0 = TD.Add(i0, Vector256.Load(q + j * 32), Broadcast(x0 + k));
-                        h0 = TD.Add(h0, Vector256.Load(q + j * 32 + 32), Broadcast(x0 + k + 4));
-                        i1 = TD.Add(i1, Vector256.Load(q + j * 32 + 128), Broadcast(x0 + k + 16));
-                        h1 = TD.Add(h1, Vector256.Load(q + j * 32 + 160), Broadcast(x0 + k + 20));
-                    }
-                }
-                i0 += h0 + (i1 + h1);
-            }
-            else if (TF.Nibbles)
-            {
-                for (int j = 0; j < 4; j++)
-                {
-                    var v = Vector256.Load(q + j * 32);
-                    var lo = v & mask;
-                    var hi = Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask;
-                    int k = at + j * 8;
-                    i0 = TD.Add(i0, lo, Broadcast(x0 + k)); h0 = TD.Add(h0, hi, Broadcast(x0 + k + 4));
-                    if (n > 1) { i1 = TD.Add(i1, lo, Broadcast(x1 + k)); h1 = TD.Add(h1, hi, Broadcast(x1 + k + 4)); }
-                    if (n > 2) { i2 = TD.Add(i2, lo, Broadcast(x2 + k)); h2 = TD.Add(h2, hi, Broadcast(x2 + k + 4)); }
-                    if (n > 3) { i3 = TD.Add(i3, lo, Broadcast(x3 + k)); h3 = TD.Add(h3, hi, Broadcast(x3 + k + 4)); }
-                }
-            }
-            else
-            {
-                // i: chunks 0..3 (elements 0..15), h: chunks 4..7 (16..31).
-                for (int j = 0; j < 4; j++)
-                {
-                    var v = Vector256.Load(q + j * 32);
-                    var w = Vector256.Load(q + j * 32 + 128);
-                    int k = at + j * 4;
-                    i0 = TD.Add(i0, v, Broadcast(x0 + k)); h0 = TD.Add(h0, w, Broadcast(x0 + k + 16));
-                    if (n > 1) { i1 = TD.Add(i1, v, Broadcast(x1 + k)); h1 = TD.Add(h1, w, Broadcast(x1 + k + 16)); }
-                    if (n > 2) { i2 = TD.Add(i2, v, Broadcast(x2 + k)); h2 = TD.Add(h2, w, Broadcast(x2 + k + 16)); }
-                    if (n > 3) { i3 = TD.Add(i3, v, Broadcast(x3 + k)); h3 = TD.Add(h3, w, Broadcast(x3 + k + 16)); }
-                }
-            }
-            var d = HalfTable.FiniteToFloat((ushort*)scales);
-            var m = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(scales + 64)) : default;
-            if (n > 1) i0 += h0;
-            if (n > 1) i1 += h1;
-            if (n > 2) i2 += h2;
-            if (n > 3) i3 += h3;
-            a0 = Finish<TF, TD>(a0, i0, d, m, d0[b], s0[b], m0[b]);
-            if (n > 1) a1 = Finish<TF, TD>(a1, i1, d, m, d1[b], s1[b], m1[b]);
-            if (n > 2) a2 = Finish<TF, TD>(a2, i2, d, m, d2[b], s2[b], m2[b]);
-            if (n > 3) a3 = Finish<TF, TD>(a3, i3, d, m, d3[b], s3[b], m3[b]);
+            case 3: Tile2<TF, TD, Three, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride); break;
+            case 2: Tile2<TF, TD, Two, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride); break;
+            case 1: Tile2<TF, TD, One, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride); break;
         }
-        a0.Store(dst);
-        if (n > 1) a1.Store(dst + dstStride);
-        if (n > 2) a2.Store(dst + 2L * dstStride);
-        if (n > 3) a3.Store(dst + 3L * dstStride);
     }
 
-    // Groups a and b (8 rows each) x TN.N tokens starting at t -> dst[n * dstStride + r] (a) and + 8 (b). Each output's
-    // arithmetic is Tile's: exact integer block dots, then the same Finish block after block.
+    // Groups a and b (8 rows each; b only where TG.Pair) x TN.N tokens starting at t -> dst[n * dstStride + r] (a) and
+    // + 8 (b). Every output's arithmetic is the same whatever the tile: exact integer block dots, then the same float
+    // steps block after block.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile2<TF, TD, TN>(byte* groupA, byte* groupB, int blocks, QuantizedActivations x, int t, float* dst, int dstStride)
-        where TF : struct, IInterleavedFormat where TD : struct, IByteDot where TN : struct, ITileTokens
+    private static void Tile2<TF, TD, TN, TG>(byte* groupA, byte* groupB, int blocks, QuantizedActivations x, int t, float* dst, int dstStride)
+        where TF : struct, IInterleavedFormat where TD : struct, IByteDot where TN : struct, ITileTokens where TG : struct, IUnitCount
     {
         int n = TN.N;
+        bool pair = TG.Pair;
         sbyte* x0 = x.Qs(t);
         long xs = x.Width;
         float* d0 = x.Scales(t), m0 = x.Sums(t);
@@ -246,8 +135,8 @@ internal static unsafe class InterleavedGemm
             byte* qa = superA + headerBytes + member * (TF.Nibbles ? 128 : 256), qb = qa + toB;
             byte* ha = superA + 16 * member;
             sbyte* xb = x0 + blk * 32;
-            // The integer offset correction - c sum(x_q) (Finish's, less what the dot took off) starts each token's
-            // accumulators, shared by both groups; the sums stay exact, so the result is Finish's.
+            // The integer offset correction (Bias - c) sum(x_q) starts each token's accumulators, shared by both
+            // groups (the sums stay exact).
             var ia0 = Offset<TF, TD>(s0[blk]); var ib0 = ia0;
             var ia1 = n > 1 ? Offset<TF, TD>(s0[ss + blk]) : ia0; var ib1 = ia1;
             var ia2 = n > 2 ? Offset<TF, TD>(s0[2 * ss + blk]) : ia0; var ib2 = ia2;
@@ -260,7 +149,7 @@ internal static unsafe class InterleavedGemm
                 if (TF.Nibbles)
                 {
                     var va = Vector256.Load(qa + j * 32);
-                    var vb = Vector256.Load(qb + j * 32);
+                    var vb = pair ? Vector256.Load(qb + j * 32) : va;
                     wa0 = va & mask; wa1 = Vector256.ShiftRightLogical(va.AsUInt16(), 4).AsByte() & mask;
                     wb0 = vb & mask; wb1 = Vector256.ShiftRightLogical(vb.AsUInt16(), 4).AsByte() & mask;
                     k = j * 8; kHigh = 4;
@@ -268,32 +157,32 @@ internal static unsafe class InterleavedGemm
                 else
                 {
                     wa0 = Vector256.Load(qa + j * 32); wa1 = Vector256.Load(qa + j * 32 + 128);
-                    wb0 = Vector256.Load(qb + j * 32); wb1 = Vector256.Load(qb + j * 32 + 128);
+                    wb0 = pair ? Vector256.Load(qb + j * 32) : wa0; wb1 = pair ? Vector256.Load(qb + j * 32 + 128) : wa1;
                     k = j * 4; kHigh = 16;
                 }
                 sbyte* xk = xb + k;
-                var v = Broadcast(xk); ia0 = TD.Add(ia0, wa0, v); ib0 = TD.Add(ib0, wb0, v);
-                v = Broadcast(xk + kHigh); ia0 = TD.Add(ia0, wa1, v); ib0 = TD.Add(ib0, wb1, v);
+                var v = Broadcast(xk); ia0 = TD.Add(ia0, wa0, v); if (pair) ib0 = TD.Add(ib0, wb0, v);
+                v = Broadcast(xk + kHigh); ia0 = TD.Add(ia0, wa1, v); if (pair) ib0 = TD.Add(ib0, wb1, v);
                 if (n > 1)
                 {
-                    v = Broadcast(xk + xs); ia1 = TD.Add(ia1, wa0, v); ib1 = TD.Add(ib1, wb0, v);
-                    v = Broadcast(xk + xs + kHigh); ia1 = TD.Add(ia1, wa1, v); ib1 = TD.Add(ib1, wb1, v);
+                    v = Broadcast(xk + xs); ia1 = TD.Add(ia1, wa0, v); if (pair) ib1 = TD.Add(ib1, wb0, v);
+                    v = Broadcast(xk + xs + kHigh); ia1 = TD.Add(ia1, wa1, v); if (pair) ib1 = TD.Add(ib1, wb1, v);
                 }
                 if (n > 2)
                 {
-                    v = Broadcast(xk + 2 * xs); ia2 = TD.Add(ia2, wa0, v); ib2 = TD.Add(ib2, wb0, v);
-                    v = Broadcast(xk + 2 * xs + kHigh); ia2 = TD.Add(ia2, wa1, v); ib2 = TD.Add(ib2, wb1, v);
+                    v = Broadcast(xk + 2 * xs); ia2 = TD.Add(ia2, wa0, v); if (pair) ib2 = TD.Add(ib2, wb0, v);
+                    v = Broadcast(xk + 2 * xs + kHigh); ia2 = TD.Add(ia2, wa1, v); if (pair) ib2 = TD.Add(ib2, wb1, v);
                 }
                 if (n > 3)
                 {
-                    v = Broadcast(xk + 3 * xs); ia3 = TD.Add(ia3, wa0, v); ib3 = TD.Add(ib3, wb0, v);
-                    v = Broadcast(xk + 3 * xs + kHigh); ia3 = TD.Add(ia3, wa1, v); ib3 = TD.Add(ib3, wb1, v);
+                    v = Broadcast(xk + 3 * xs); ia3 = TD.Add(ia3, wa0, v); if (pair) ib3 = TD.Add(ib3, wb0, v);
+                    v = Broadcast(xk + 3 * xs + kHigh); ia3 = TD.Add(ia3, wa1, v); if (pair) ib3 = TD.Add(ib3, wb1, v);
                 }
             }
             var da = HalfTable.FiniteToFloat((ushort*)ha);
-            var db = HalfTable.FiniteToFloat((ushort*)(ha + toB));
+            var db = pair ? HalfTable.FiniteToFloat((ushort*)(ha + toB)) : da;
             var ma = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(ha + 64)) : default;
-            var mb = TF.HasOffsets ? HalfTable.FiniteToFloat((ushort*)(ha + toB + 64)) : default;
+            var mb = TF.HasOffsets && pair ? HalfTable.FiniteToFloat((ushort*)(ha + toB + 64)) : default;
             if (++member == 4)
             {
                 member = 0;
@@ -302,37 +191,41 @@ internal static unsafe class InterleavedGemm
             var dx = Vector256.Create(d0[blk]);
             var sx = TF.HasOffsets ? Vector256.Create(m0[blk]) : default;
             a0 = Scaled<TF>(a0, ia0, da, ma, dx, sx);
-            b0 = Scaled<TF>(b0, ib0, db, mb, dx, sx);
+            if (pair) b0 = Scaled<TF>(b0, ib0, db, mb, dx, sx);
             if (n > 1)
             {
                 dx = Vector256.Create(d0[ss + blk]);
                 if (TF.HasOffsets) sx = Vector256.Create(m0[ss + blk]);
                 a1 = Scaled<TF>(a1, ia1, da, ma, dx, sx);
-                b1 = Scaled<TF>(b1, ib1, db, mb, dx, sx);
+                if (pair) b1 = Scaled<TF>(b1, ib1, db, mb, dx, sx);
             }
             if (n > 2)
             {
                 dx = Vector256.Create(d0[2 * ss + blk]);
                 if (TF.HasOffsets) sx = Vector256.Create(m0[2 * ss + blk]);
                 a2 = Scaled<TF>(a2, ia2, da, ma, dx, sx);
-                b2 = Scaled<TF>(b2, ib2, db, mb, dx, sx);
+                if (pair) b2 = Scaled<TF>(b2, ib2, db, mb, dx, sx);
             }
             if (n > 3)
             {
                 dx = Vector256.Create(d0[3 * ss + blk]);
                 if (TF.HasOffsets) sx = Vector256.Create(m0[3 * ss + blk]);
                 a3 = Scaled<TF>(a3, ia3, da, ma, dx, sx);
-                b3 = Scaled<TF>(b3, ib3, db, mb, dx, sx);
+                if (pair) b3 = Scaled<TF>(b3, ib3, db, mb, dx, sx);
             }
         }
-        a0.Store(dst); b0.Store(dst + 8);
-        if (n > 1) { a1.Store(dst + dstStride); b1.Store(dst + dstStride + 8); }
-        if (n > 2) { a2.Store(dst + 2L * dstStride); b2.Store(dst + 2L * dstStride + 8); }
-        if (n > 3) { a3.Store(dst + 3L * dstStride); b3.Store(dst + 3L * dstStride + 8); }
+        a0.Store(dst);
+        if (pair) b0.Store(dst + 8);
+        if (n > 1) a1.Store(dst + dstStride);
+        if (n > 1 && pair) b1.Store(dst + dstStride + 8);
+        if (n > 2) a2.Store(dst + 2L * dstStride);
+        if (n > 2 && pair) b2.Store(dst + 2L * dstStride + 8);
+        if (n > 3) a3.Store(dst + 3L * dstStride);
+        if (n > 3 && pair) b3.Store(dst + 3L * dstStride + 8);
     }
 
     // Four consecutive groups (32 rows, the first at group, the others GroupStride apart) x one token t -> dst[0..32).
-    // Each output's arithmetic is Tile's, as in Tile2.
+    // Each output's arithmetic is Tile2's.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile4<TF, TD>(byte* group, long groupStride, int blocks, QuantizedActivations x, int t, float* dst)
         where TF : struct, IInterleavedFormat where TD : struct, IByteDot
@@ -399,12 +292,12 @@ internal static unsafe class InterleavedGemm
         a0.Store(dst); a1.Store(dst + 8); a2.Store(dst + 16); a3.Store(dst + 24);
     }
 
-    // Finish's integer correction, (Bias - c) * sum(x_q), as a starting accumulator.
+    // The integer offset correction, (Bias - c) * sum(x_q) (the dot took Bias off every u), as a starting accumulator.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Offset<TF, TD>(int sumQ) where TF : struct, IInterleavedFormat where TD : struct, IByteDot =>
         TF.OffsetC != TD.Bias ? Vector256.Create((TD.Bias - TF.OffsetC) * sumQ) : Vector256<int>.Zero;
 
-    // Finish after the correction: acc + float(dot) * (d * d_x) [+ m * (d_x * sum(x_q))], the same operations in the same order.
+    // acc + float(dot) * (d * d_x) [+ m * (d_x * sum(x_q))], the dot holding the offset correction.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Scaled<TF>(Vector256<float> acc, Vector256<int> dot, Vector256<float> d, Vector256<float> m, Vector256<float> dx, Vector256<float> sumX)
         where TF : struct, IInterleavedFormat
@@ -413,12 +306,6 @@ internal static unsafe class InterleavedGemm
         if (TF.HasOffsets) acc = Vector256.FusedMultiplyAdd(m, sumX, acc);
         return acc;
     }
-
-    // acc + float(dot - c * sum(x_q)) * (d * d_x) [+ m * (d_x * sum(x_q))] (the dot already took TD.Bias off every u)
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Finish<TF, TD>(Vector256<float> acc, Vector256<int> dot, Vector256<float> d, Vector256<float> m, float dx, int sumQ, float sumX)
-        where TF : struct, IInterleavedFormat where TD : struct, IByteDot =>
-        Scaled<TF>(acc, dot + Offset<TF, TD>(sumQ), d, m, Vector256.Create(dx), TF.HasOffsets ? Vector256.Create(sumX) : default);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<sbyte> Broadcast(sbyte* x4) => Vector256.Create(*(int*)x4).AsSByte();
