@@ -58,6 +58,46 @@ public unsafe class PanelKernelTests
         }
     }
 
+    // Decode and batches of up to 4 tokens read F16 panels against x prescaled by 2^112 (unless some |x| >= 2^16, which
+    // would overflow there); larger batches widen the panels exactly. Both must give the same bits at any magnitude of x.
+    [Theory]
+    [InlineData(1e-40)]   // x subnormal: x 2^112 is normal
+    [InlineData(1.0)]
+    [InlineData(30000.0)] // just under the prescaling limit
+    [InlineData(1e5)]     // over it: the unscaled path
+    public void F16_panels_give_the_same_bits_alone_and_in_batches_at_any_activation_magnitude(double magnitude)
+    {
+        const int rows = 80, width = 64;
+        var random = new Random(11);
+        var (weight, dense) = RandomWeight(TensorType.F16, random, rows, width);
+        using var pool = new CpuThreadPool(1);
+        var panels = PanelWeights.Repack(weight, pool);
+        const int tokens = 6;
+        var x = new float[tokens * width];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)((random.NextDouble() * 2 - 1) * magnitude);
+        var batch = Run<Lanes256, Vector256<float>>(panels, x, tokens, rows);
+        for (int t = 0; t < tokens; t++)
+        {
+            var row = x.AsSpan(t * width, width).ToArray();
+            var alone = Run<Lanes256, Vector256<float>>(panels, row, 1, rows);
+            Assert.Equal(batch.AsSpan(t * rows, rows).ToArray(), alone);
+            Assert.Equal(alone, Run<Lanes512, Vector512<float>>(panels, row, 1, rows));
+            Assert.Equal(alone, Run<Lanes128, Vector128<float>>(panels, row, 1, rows));
+            var pair = Run<Lanes256, Vector256<float>>(panels, x.AsSpan(t / 2 * 2 * width, 2 * width).ToArray(), 2, rows);
+            Assert.Equal(alone, pair.AsSpan(t % 2 * rows, rows).ToArray());
+            for (int r = 0; r < rows; r++)
+            {
+                double expected = 0, scale = 0;
+                for (int k = 0; k < width; k++)
+                {
+                    expected += (double)dense[r * width + k] * row[k];
+                    scale += Math.Abs((double)dense[r * width + k] * row[k]);
+                }
+                Assert.True(Math.Abs(alone[r] - expected) <= 1e-5 * scale + 1e-43, $"x ~ {magnitude} token {t} row {r}: {alone[r]} vs {expected}");
+            }
+        }
+    }
+
     private static float[] Run<TL, TV>(PanelWeights panels, float[] x, int tokens, int rows) where TL : struct, IPanelLanes<TV> where TV : struct
     {
         var dst = new float[tokens * rows];

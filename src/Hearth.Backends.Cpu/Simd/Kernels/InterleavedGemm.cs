@@ -86,7 +86,7 @@ internal static unsafe class InterleavedGemm
             // dots and each token's scales and sums loaded once for both. Fewer instructions a product either way.
             if (c1 - c0 == 1)
             {
-                for (; g + 4 <= g1; g += 4) Tile4<TF, TD>(w.Group(g), w.GroupStride, w.Blocks, x, c0, dst + (long)c0 * dstStride + g * 8);
+                for (; g + 4 <= g1; g += 4) Tile4<TF, TD>(w.Group(g), w.GroupStride, w.Blocks, x, c0, dst + (long)c0 * dstStride + g * 8, DecodePrefetch.Distance);
             }
             for (; g + 2 <= g1; g += 2) Tokens<TF, TD, TwoUnits>(w.Group(g), w.Group(g + 1), w.Blocks, x, c0, c1, dst + g * 8, dstStride);
             if (g < g1) Tokens<TF, TD, OneUnit>(w.Group(g), w.Group(g), w.Blocks, x, c0, c1, dst + g * 8, dstStride);
@@ -227,7 +227,7 @@ internal static unsafe class InterleavedGemm
     // Four consecutive groups (32 rows, the first at group, the others GroupStride apart) x one token t -> dst[0..32).
     // Each output's arithmetic is Tile2's.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile4<TF, TD>(byte* group, long groupStride, int blocks, QuantizedActivations x, int t, float* dst)
+    private static void Tile4<TF, TD>(byte* group, long groupStride, int blocks, QuantizedActivations x, int t, float* dst, int distance)
         where TF : struct, IInterleavedFormat where TD : struct, IByteDot
     {
         sbyte* x0 = x.Qs(t);
@@ -252,7 +252,8 @@ internal static unsafe class InterleavedGemm
                 if (!TF.Nibbles || (j & 1) == 0)
                 {
                     byte* ahead = q + j * (TF.Nibbles ? 32 : 64);
-                    DecodePrefetch.Ahead(ahead); DecodePrefetch.Ahead(ahead + gs); DecodePrefetch.Ahead(ahead + 2 * gs); DecodePrefetch.Ahead(ahead + 3 * gs);
+                    DecodePrefetch.Ahead(ahead, distance); DecodePrefetch.Ahead(ahead + gs, distance);
+                    DecodePrefetch.Ahead(ahead + 2 * gs, distance); DecodePrefetch.Ahead(ahead + 3 * gs, distance);
                 }
                 if (TF.Nibbles)
                 {
