@@ -54,7 +54,13 @@ internal static unsafe class InterleavedKGemm
         for (int c0 = t0; c0 < t1; c0 += TokenChunk)
         {
             int c1 = Math.Min(t1, c0 + TokenChunk);
-            for (int g = g0; g < g1; g++)
+            int g = g0;
+            // One token (decode): four groups (32 rows) a tile, four weight streams in flight and each broadcast of x
+            // feeding four groups' dots, as the legacy quants' decode tile.
+            if (c1 - c0 == 1)
+                for (; g + 4 <= g1; g += 4)
+                    Decode4<TF, TD>(w.Group(g), w.GroupStride, supers, x, c0, dst + (long)c0 * dstStride + g * 8, DecodePrefetch.Distance);
+            for (; g < g1; g++)
             {
                 byte* group = w.Group(g);
                 float* o = dst + g * 8;
@@ -144,6 +150,85 @@ internal static unsafe class InterleavedKGemm
         if (n > 1) a1.Store(dst + dstStride);
         if (n > 2) a2.Store(dst + 2L * dstStride);
         if (n > 3) a3.Store(dst + 3L * dstStride);
+    }
+
+    // Four groups (8 rows each, groupStride apart) x token t -> dst[0 .. 32). Per output the arithmetic of Tile: the same
+    // exact integer sums per half (chunks 0..3 and 4..7), then the same float steps sub-block after sub-block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Decode4<TF, TD>(byte* group, long groupStride, int supers, QuantizedActivations x, int t, float* dst, int distance)
+        where TF : struct, IKPlanes where TD : struct, IByteDot
+    {
+        sbyte* x0 = x.Qs(t);
+        float* d0 = x.Scales(t), m0 = x.Sums(t);
+        int* s0 = x.BSums(t);
+        var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+        int scaleBytes = TF.HalfMins ? 32 : 16;
+        int superStride = KLayout.HeaderBytes + 8 * (scaleBytes + TF.QuantBytes);
+        long gs = groupStride;
+        for (int sb = 0; sb < supers; sb++)
+        {
+            byte* super = group + (long)sb * superStride;
+            byte* scales = super + KLayout.HeaderBytes;
+            byte* quants = scales + 8 * scaleBytes;
+            for (int s = 0; s < 8; s++)
+            {
+                int b = sb * 8 + s, at = b * 32;
+                byte* q = quants + s * TF.QuantBytes;
+                if (distance > 0)
+                    for (int line = 0; line < TF.QuantBytes; line += 64)
+                    {
+                        byte* ahead = q + distance + line;
+                        Sse.Prefetch0(ahead); Sse.Prefetch0(ahead + gs); Sse.Prefetch0(ahead + 2 * gs); Sse.Prefetch0(ahead + 3 * gs);
+                    }
+                var i0 = Vector256<int>.Zero; var i1 = i0; var i2 = i0; var i3 = i0;
+                var h0 = i0; var h1 = i0; var h2 = i0; var h3 = i0;
+                // Written out per chunk pair (the JIT does not unroll), so each chunk's extraction is constant.
+                Chunks4<TF, TD>(q, gs, 0, x0 + at, ref i0, ref i1, ref i2, ref i3, ref h0, ref h1, ref h2, ref h3);
+                Chunks4<TF, TD>(q, gs, 1, x0 + at, ref i0, ref i1, ref i2, ref i3, ref h0, ref h1, ref h2, ref h3);
+                Chunks4<TF, TD>(q, gs, 2, x0 + at, ref i0, ref i1, ref i2, ref i3, ref h0, ref h1, ref h2, ref h3);
+                Chunks4<TF, TD>(q, gs, 3, x0 + at, ref i0, ref i1, ref i2, ref i3, ref h0, ref h1, ref h2, ref h3);
+                byte* sc = scales + s * scaleBytes;
+                a0 = FinishGroup<TF, TD>(a0, i0, h0, super, sc, d0[b], m0[b], s0 + 2 * b);
+                a1 = FinishGroup<TF, TD>(a1, i1, h1, super + gs, sc + gs, d0[b], m0[b], s0 + 2 * b);
+                a2 = FinishGroup<TF, TD>(a2, i2, h2, super + 2 * gs, sc + 2 * gs, d0[b], m0[b], s0 + 2 * b);
+                a3 = FinishGroup<TF, TD>(a3, i3, h3, super + 3 * gs, sc + 3 * gs, d0[b], m0[b], s0 + 2 * b);
+            }
+        }
+        a0.Store(dst);
+        a1.Store(dst + 8);
+        a2.Store(dst + 16);
+        a3.Store(dst + 24);
+    }
+
+    // Chunks j and j + 4 of four groups against one token's x.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Chunks4<TF, TD>(byte* q, long gs, int j, sbyte* x,
+        ref Vector256<int> i0, ref Vector256<int> i1, ref Vector256<int> i2, ref Vector256<int> i3,
+        ref Vector256<int> h0, ref Vector256<int> h1, ref Vector256<int> h2, ref Vector256<int> h3)
+        where TF : struct, IKPlanes where TD : struct, IByteDot
+    {
+        var lo = InterleavedGemm.Broadcast(x + 4 * j);
+        var hi = InterleavedGemm.Broadcast(x + 16 + 4 * j);
+        i0 = TD.Add(i0, TF.Chunk(q, j), lo); h0 = TD.Add(h0, TF.Chunk(q, j + 4), hi);
+        i1 = TD.Add(i1, TF.Chunk(q + gs, j), lo); h1 = TD.Add(h1, TF.Chunk(q + gs, j + 4), hi);
+        i2 = TD.Add(i2, TF.Chunk(q + 2 * gs, j), lo); h2 = TD.Add(h2, TF.Chunk(q + 2 * gs, j + 4), hi);
+        i3 = TD.Add(i3, TF.Chunk(q + 3 * gs, j), lo); h3 = TD.Add(h3, TF.Chunk(q + 3 * gs, j + 4), hi);
+    }
+
+    // One group's sub-block step of Tile: its d (and m) from the super-block header and the sub-block's scale bytes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> FinishGroup<TF, TD>(Vector256<float> acc, Vector256<int> low, Vector256<int> high, byte* super, byte* sc,
+        float dx, float sumX, int* sums16) where TF : struct, IKPlanes where TD : struct, IByteDot
+    {
+        var dA = Vector256.Load((float*)super);
+        if (TF.HalfScales)
+        {
+            var negB = TF.HalfMins ? Vector256.Load((float*)super + 8) : default;
+            var mLow = TF.HalfMins ? Scale(sc + 16) * negB : default;
+            var mHigh = TF.HalfMins ? Scale(sc + 24) * negB : default;
+            return FinishHalves<TF, TD>(acc, low, high, Scale(sc) * dA, Scale(sc + 8) * dA, mLow, mHigh, dx, sums16);
+        }
+        return Finish(acc, low + high, Scale(sc) * dA, Scale(sc + 8) * Vector256.Load((float*)super + 8), dx, sumX);
     }
 
     // Chunks j (elements 4j..4j+3) and j + 4 (16 + 4j..) of every token of the tile.
