@@ -58,13 +58,15 @@ public unsafe class PanelKernelTests
         }
     }
 
-    // Decode and batches of up to 4 tokens read F16 panels against x prescaled by 2^112 (unless some |x| >= 2^16, which
-    // would overflow there); larger batches widen the panels exactly. Both must give the same bits at any magnitude of x.
+    // Decode and batches of up to 4 tokens read F16 panels against x prescaled by 2^(112 - shift) (unless some |x| >=
+    // 2^(16 + shift), which would overflow there); larger batches widen the panels exactly. Both must give the same bits
+    // at any magnitude of x. These weights are below 10, so the panel is shifted by 10.
     [Theory]
     [InlineData(1e-40)]   // x subnormal: x 2^112 is normal
     [InlineData(1.0)]
     [InlineData(30000.0)] // just under the prescaling limit
-    [InlineData(1e5)]     // over it: the unscaled path
+    [InlineData(1e5)]     // over the limit of an unshifted panel (2^16), under that of this one (2^26)
+    [InlineData(1e8)]     // over it: the widened path
     public void F16_panels_give_the_same_bits_alone_and_in_batches_at_any_activation_magnitude(double magnitude)
     {
         const int rows = 80, width = 64;
@@ -95,6 +97,49 @@ public unsafe class PanelKernelTests
                 }
                 Assert.True(Math.Abs(alone[r] - expected) <= 1e-5 * scale + 1e-43, $"x ~ {magnitude} token {t} row {r}: {alone[r]} vs {expected}");
             }
+        }
+    }
+
+    // F16 panels store w 2^shift, the shift as large as the largest |w| allows (up to 10, which makes f16 subnormals
+    // normal), and every path must still multiply by exactly w: one-hot rows of x read the weights back, bit for bit,
+    // through the widened path (37 tokens), decode (1 token, prescaled x) and small batches too large to prescale.
+    [Theory]
+    [InlineData(0.0, 10)]       // the random weights alone (below 10): subnormals become normal
+    [InlineData(1000.0, 6)]     // exponent field 24: some subnormals stay subnormal, shifted
+    [InlineData(60000.0, 0)]    // field 30: no room to shift
+    public void F16_panels_hold_the_exact_weights_at_any_range(double largest, int shift)
+    {
+        const int rows = 48, width = 37;
+        var random = new Random(21);
+        var (weight, dense) = RandomWeight(TensorType.F16, random, rows, width);
+        if (largest > 0)
+        {
+            var h = (Half)largest;
+            BitConverter.TryWriteBytes(new Span<byte>((void*)(weight.Data + 2 * (5 * width + 3)), 2), h);
+            dense[5 * width + 3] = (float)h;
+        }
+        Assert.Contains(dense, v => v != 0 && Math.Abs(v) < 6.1e-5f);  // f16 subnormals in the matrix
+        using var pool = new CpuThreadPool(1);
+        var panels = PanelWeights.Repack(weight, pool);
+        Assert.Equal(shift, panels.F16Shift);
+
+        var identity = new float[width * width];
+        for (int k = 0; k < width; k++) identity[k * width + k] = 1;
+        var all = Run<Lanes512, Vector512<float>>(panels, identity, width, rows);
+        Assert.Equal(all, Run<Lanes256, Vector256<float>>(panels, identity, width, rows));
+        for (int k = 0; k < width; k++)
+            for (int r = 0; r < rows; r++)
+                Assert.True(dense[r * width + k] == all[k * rows + r], $"widened w[{r},{k}]: {all[k * rows + r]} vs {dense[r * width + k]}");
+        foreach (int k in new[] { 0, 3, 17, width - 1 })
+        {
+            var oneHot = identity.AsSpan(k * width, width).ToArray();
+            foreach (var alone in new[] { Run<Lanes512, Vector512<float>>(panels, oneHot, 1, rows), Run<Lanes256, Vector256<float>>(panels, oneHot, 1, rows), Run<Lanes128, Vector128<float>>(panels, oneHot, 1, rows) })
+                for (int r = 0; r < rows; r++) Assert.True(dense[r * width + k] == alone[r], $"decode w[{r},{k}]: {alone[r]} vs {dense[r * width + k]}");
+            // 2^40: over every prescaling limit, so two tokens of it go through the widened path.
+            var big = new float[2 * width];
+            big[k] = big[width + k] = MathF.ScaleB(1, 40);
+            var pair = Run<Lanes512, Vector512<float>>(panels, big, 2, rows);
+            for (int r = 0; r < rows; r++) Assert.True(MathF.ScaleB(dense[r * width + k], 40) == pair[rows + r], $"large x w[{r},{k}]");
         }
     }
 

@@ -33,9 +33,9 @@ internal static unsafe class PanelGemm
         {
             case Hearth.Core.TensorType.F32: Panels<TL, TV, F32Column>(w, g0, g1, x, tokens, dst, dstStride); break;
             case Hearth.Core.TensorType.F16:
-                float* scaled = tokens <= 4 ? Prescale(x, tokens * w.Width) : null;
+                float* scaled = tokens <= 4 ? Prescale(x, tokens * w.Width, w.F16Shift) : null;
                 if (scaled != null) Panels<TL, TV, F16ScaledColumn>(w, g0, g1, scaled, tokens, dst, dstStride);
-                else Panels<TL, TV, F16Column>(w, g0, g1, x, tokens, dst, dstStride);
+                else Panels<TL, TV, F16Column>(w, g0, g1, x, tokens, dst, dstStride);  // widened to exact floats first
                 break;
             default: Panels<TL, TV, BF16Column>(w, g0, g1, x, tokens, dst, dstStride); break;
         }
@@ -44,18 +44,20 @@ internal static unsafe class PanelGemm
     [ThreadStatic] private static AlignedBuffer? _scaled;
 
     /// <summary>
-    /// x * 2^112 in a per-thread buffer for <see cref="F16ScaledColumn"/>, or null when some |x| is 2^16 or more (x * 2^112
-    /// would overflow where x * w does not). Scaling by a power of two is exact, so w 2^-112 (the F16 column's bits without
-    /// the rebiasing multiply) times x 2^112 is the same real product as w times x, and every FMA rounds the same: the
-    /// outputs are bit for bit those of <see cref="F16Column"/>, with one vector operation fewer per column.
+    /// x * 2^(112 - shift) in a per-thread buffer for <see cref="F16ScaledColumn"/>, or null when some |x| is 2^(16 + shift)
+    /// or more (the scaled x would overflow where x * w does not). An F16 panel's columns are read as w 2^(shift - 112)
+    /// (<see cref="PanelF16"/>); scaling by a power of two is exact, so that times the scaled x is the same real product as
+    /// w times x, and every FMA rounds as on the exact widened floats: the outputs are bit for bit those of the widened
+    /// path (<see cref="F16Column"/>), with no rebiasing multiply per column.
     /// </summary>
-    private static float* Prescale(float* x, int count)
+    private static float* Prescale(float* x, int count, int shift)
     {
         long bytes = (long)count * sizeof(float);
         if (_scaled is null || _scaled.Bytes < bytes) _scaled = new AlignedBuffer(Math.Max(bytes, 4L * 8192 * sizeof(float)));
         float* s = (float*)_scaled.Pointer;
-        var limit = Vector256.Create(65536f);
-        var scale = Vector256.Create(PanelF16.Rebias).AsSingle();
+        float limitValue = MathF.ScaleB(1f, 16 + shift), scaleValue = PanelF16.Rebias(shift);
+        var limit = Vector256.Create(limitValue);
+        var scale = Vector256.Create(scaleValue);
         var over = Vector256<float>.Zero;
         int i = 0;
         for (; i + 8 <= count; i += 8)
@@ -66,8 +68,8 @@ internal static unsafe class PanelGemm
         }
         for (; i < count; i++)
         {
-            if (MathF.Abs(x[i]) >= 65536f) return null;
-            s[i] = x[i] * BitConverter.Int32BitsToSingle(PanelF16.Rebias);
+            if (MathF.Abs(x[i]) >= limitValue) return null;
+            s[i] = x[i] * scaleValue;
         }
         return over == Vector256<float>.Zero ? s : null;
     }
@@ -83,7 +85,9 @@ internal static unsafe class PanelGemm
             int c1 = Math.Min(tokens, c0 + TokenChunk);
             float* xc = x + (long)c0 * width, dc = dst + (long)c0 * dstStride;
             int u = u0;
-            if (c1 - c0 == 1)
+            // F16 read without prescaled x (more than 4 tokens, or x too large to scale) always goes through the widened copy.
+            bool widen = TC.Columns == 2 && (c1 - c0 > 4 || !TC.IsBF16 && !TC.IsScaled);
+            if (c1 - c0 == 1 && !widen)
             {
                 // One token (decode): four units at a time, four chains and four streams in flight; at 256 bits eight
                 // units (four panels, four streams).
@@ -92,16 +96,17 @@ internal static unsafe class PanelGemm
                 for (; u + 4 <= u1; u += 4)
                     Decode4<TL, TV, TC>(Unit<TL, TV>(w, u), Unit<TL, TV>(w, u + 1), Unit<TL, TV>(w, u + 2), Unit<TL, TV>(w, u + 3), width, xc, dc + u * TL.Lanes, DecodePrefetch.Distance);
             }
-            if (TC.Columns == 2 && c1 - c0 > 4)
+            if (widen)
             {
                 // Widening 16-bit columns inside the tiles costs a third of their vector work (and 256-bit lanes have
                 // too few registers to hide it): widen each panel once per token chunk into an F32 panel (exact), then
                 // run the F32 tiles on it from L2. On Zen 4 this took F16 pp512 from 82 to 96 t/s (AVX-512 and AVX2 alike).
+                var rebias = TL.Broadcast(PanelF16.Rebias(w.F16Shift));
                 if (TL.Lanes < PanelWeights.Rows)
-                    for (; u < u1; u += 2) WidenedPanel<TL, TV, TC>(Unit<TL, TV>(w, u), width, xc, c1 - c0, dc + u * TL.Lanes, dstStride);
+                    for (; u < u1; u += 2) WidenedPanel<TL, TV, TC>(Unit<TL, TV>(w, u), width, xc, c1 - c0, dc + u * TL.Lanes, dstStride, rebias);
                 else
                     for (; u < u1; u += 2)
-                        WidenedPanels<TL, TV, TC>(Unit<TL, TV>(w, u), u + 1 < u1 ? Unit<TL, TV>(w, u + 1) : null, width, xc, c1 - c0, dc + u * TL.Lanes, dstStride);
+                        WidenedPanels<TL, TV, TC>(Unit<TL, TV>(w, u), u + 1 < u1 ? Unit<TL, TV>(w, u + 1) : null, width, xc, c1 - c0, dc + u * TL.Lanes, dstStride, rebias);
             }
             for (; u < u1; u += 2)
             {
@@ -125,7 +130,7 @@ internal static unsafe class PanelGemm
     [ThreadStatic] private static AlignedBuffer? _widened;
 
     // Units p, p + 1 of a 16-bit panel (the two halves at 256 bits, half the panel at 128) x n tokens, through an F32 copy.
-    private static void WidenedPanel<TL, TV, TC>(byte* p, int width, float* x, int n, float* dst, int dstStride)
+    private static void WidenedPanel<TL, TV, TC>(byte* p, int width, float* x, int n, float* dst, int dstStride, TV rebias)
         where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn
     {
         long bytes = (long)((width + 1) & ~1) * 64;
@@ -136,8 +141,8 @@ internal static unsafe class PanelGemm
             for (int h = 0; h < 2; h++)
             {
                 var loaded = Load<TL, TV, TC>(p + h * TL.Lanes * 4, k);
-                TL.Store(Column<TL, TV, TC>(loaded, 0), (float*)F32Column.Address(f, k) + h * TL.Lanes);
-                TL.Store(Column<TL, TV, TC>(loaded, 1), (float*)F32Column.Address(f, k + 1) + h * TL.Lanes);
+                TL.Store(Exact<TL, TV, TC>(loaded, 0, rebias), (float*)F32Column.Address(f, k) + h * TL.Lanes);
+                TL.Store(Exact<TL, TV, TC>(loaded, 1, rebias), (float*)F32Column.Address(f, k + 1) + h * TL.Lanes);
             }
         }
         byte* f1 = f + TL.Lanes * 4;
@@ -154,14 +159,14 @@ internal static unsafe class PanelGemm
     }
 
     // Whole panels p0 and p1 (null: p0 only) at 512 bits x n tokens, each through an F32 copy [k][16].
-    private static void WidenedPanels<TL, TV, TC>(byte* p0, byte* p1, int width, float* x, int n, float* dst, int dstStride)
+    private static void WidenedPanels<TL, TV, TC>(byte* p0, byte* p1, int width, float* x, int n, float* dst, int dstStride, TV rebias)
         where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn
     {
         long panelBytes = (long)((width + 1) & ~1) * 64;
         if (_widened is null || _widened.Bytes < 2 * panelBytes) _widened = new AlignedBuffer(2 * panelBytes);
         byte* f0 = _widened.Pointer, f1 = f0 + panelBytes;
-        Widen<TL, TV, TC>(p0, width, f0);
-        if (p1 is not null) Widen<TL, TV, TC>(p1, width, f1);
+        Widen<TL, TV, TC>(p0, width, f0, rebias);
+        if (p1 is not null) Widen<TL, TV, TC>(p1, width, f1, rebias);
         int t = 0;
         if (p1 is not null)
         {
@@ -188,16 +193,21 @@ internal static unsafe class PanelGemm
     }
 
     // A whole 16-bit panel (one unit at 512 bits) widened to F32 columns of 16 rows.
-    private static void Widen<TL, TV, TC>(byte* p, int width, byte* f)
+    private static void Widen<TL, TV, TC>(byte* p, int width, byte* f, TV rebias)
         where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn
     {
         for (int k = 0; k < width; k += 2)
         {
             var loaded = Load<TL, TV, TC>(p, k);
-            TL.Store(Column<TL, TV, TC>(loaded, 0), (float*)F32Column.Address(f, k));
-            TL.Store(Column<TL, TV, TC>(loaded, 1), (float*)F32Column.Address(f, k + 1));
+            TL.Store(Exact<TL, TV, TC>(loaded, 0, rebias), (float*)F32Column.Address(f, k));
+            TL.Store(Exact<TL, TV, TC>(loaded, 1, rebias), (float*)F32Column.Address(f, k + 1));
         }
     }
+
+    // Column c as the exact weights: an F16 column read as w 2^(shift - 112) times the panel's 2^(112 - shift).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Exact<TL, TV, TC>(TV loaded, int c, TV rebias) where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn =>
+        TC.IsBF16 ? TL.BF16(loaded, c) : TL.Multiply(TL.F16Scaled(loaded, c), rebias);
 
     // Unit u: panel u / perPanel, rows (u % perPanel) * Lanes on; a lane is 4 bytes in every panel layout.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -210,7 +220,7 @@ internal static unsafe class PanelGemm
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Column<TL, TV, TC>(TV loaded, int c) where TL : struct, IPanelLanes<TV> where TV : struct where TC : struct, IPanelColumn =>
-        TC.Columns == 1 ? loaded : TC.IsBF16 ? TL.BF16(loaded, c) : TC.IsScaled ? TL.F16Scaled(loaded, c) : TL.F16(loaded, c);
+        TC.Columns == 1 ? loaded : TC.IsBF16 ? TL.BF16(loaded, c) : TL.F16Scaled(loaded, c);  // F16: only with prescaled x
 
     // Four units x one token -> dst[0 .. 4 Lanes); each output is the same FMA chain as in Tile. Four sequential
     // streams, prefetched ahead on Intel only (DecodePrefetch: on Zen 4 prefetching 2 KiB ahead cost 10-20%).
@@ -416,9 +426,8 @@ internal unsafe interface IPanelLanes<TV> where TV : struct
     static abstract TV Broadcast(float value);
     static abstract TV Fma(TV a, TV b, TV c);
     static abstract void Store(TV value, float* dst);
-    /// <summary>Column c (0 or 1) of a loaded F16 pair per lane, as floats.</summary>
-    static abstract TV F16(TV loaded, int c);
-    /// <summary>The same times 2^-112 (no rebiasing multiply; exact: f16 subnormals become f32 subnormals).</summary>
+    static abstract TV Multiply(TV a, TV b);
+    /// <summary>Column c (0 or 1) of a loaded F16 pair per lane as floats, times 2^(shift - 112) (<see cref="PanelF16"/>).</summary>
     static abstract TV F16Scaled(TV loaded, int c);
     /// <summary>Column c (0 or 1) of a loaded BF16 pair per lane, as floats.</summary>
     static abstract TV BF16(TV loaded, int c);
@@ -426,12 +435,16 @@ internal unsafe interface IPanelLanes<TV> where TV : struct
 
 // F16 column c's bits in the top half of each lane (h << 16), then exact for finite f16 (PanelWeights does not repack
 // matrices with infinities or NaNs): an arithmetic shift right by 3 puts the exponent and mantissa in f32 position and
-// keeps the sign in bit 31 (its copies in bits 30..28 are masked off), and a multiply by 2^112 rebiases the exponent
-// (normalising subnormals; the sign rides along). Three operations a column. BF16: its bits in the top half are the f32.
+// keeps the sign in bit 31 (its copies in bits 30..28 are masked off). That float is the stored f16 times 2^-112; the
+// panel stores w 2^shift (PanelWeights.F16Shift, exact), so it is w 2^(shift - 112), and a multiply by Rebias(shift)
+// gives w (the widened path) or x is prescaled by it (decode). Two or three operations a column. BF16: its bits in the
+// top half are the f32.
 internal static class PanelF16
 {
     public const int Mask = unchecked((int)0x8FFFE000);
-    public const int Rebias = 0x77800000;  // 2^112
+
+    /// <summary>2^(112 - shift).</summary>
+    public static float Rebias(int shift) => MathF.ScaleB(1f, 112 - shift);
 }
 
 internal unsafe struct Lanes512 : IPanelLanes<Vector512<float>>
@@ -452,12 +465,7 @@ internal unsafe struct Lanes512 : IPanelLanes<Vector512<float>>
     public static void Store(Vector512<float> value, float* dst) => value.Store(dst);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> F16(Vector512<float> loaded, int c)
-    {
-        // Column 1's low half (column 0's bits) shifts below the mask: no masking first.
-        var top = c == 0 ? loaded.AsInt32() << 16 : loaded.AsInt32();
-        return ((top >> 3) & Vector512.Create(PanelF16.Mask)).AsSingle() * Vector512.Create(PanelF16.Rebias).AsSingle();
-    }
+    public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> F16Scaled(Vector512<float> loaded, int c) =>
@@ -489,12 +497,7 @@ internal unsafe struct Lanes256 : IPanelLanes<Vector256<float>>
     public static void Store(Vector256<float> value, float* dst) => value.Store(dst);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> F16(Vector256<float> loaded, int c)
-    {
-        // Column 1's low half (column 0's bits) shifts below the mask: no masking first.
-        var top = c == 0 ? loaded.AsInt32() << 16 : loaded.AsInt32();
-        return ((top >> 3) & Vector256.Create(PanelF16.Mask)).AsSingle() * Vector256.Create(PanelF16.Rebias).AsSingle();
-    }
+    public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> F16Scaled(Vector256<float> loaded, int c) =>
@@ -526,11 +529,7 @@ internal unsafe struct Lanes128 : IPanelLanes<Vector128<float>>
     public static void Store(Vector128<float> value, float* dst) => value.Store(dst);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> F16(Vector128<float> loaded, int c)
-    {
-        var top = c == 0 ? loaded.AsInt32() << 16 : loaded.AsInt32();
-        return ((top >> 3) & Vector128.Create(PanelF16.Mask)).AsSingle() * Vector128.Create(PanelF16.Rebias).AsSingle();
-    }
+    public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> F16Scaled(Vector128<float> loaded, int c) =>

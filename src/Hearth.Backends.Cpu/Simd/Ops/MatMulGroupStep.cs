@@ -26,7 +26,9 @@ internal sealed unsafe class MatMulGroupStep : Step, IParallelWork
         for (int i = 0; i < _members.Length; i++) _starts[i + 1] = _starts[i] + _members[i].Items;
         _sums16 = _members.Any(m => m.NeedsSums16);
         // The members' own chunking over the combined range (a small member's fine chunks would multiply the claims).
-        _chunk = (int)Math.Max(1, (long)_members.Max(m => m.Chunk) * _starts[^1] / _members.Max(m => m.Items));
+        // Whole decode tiles (MatMulStep.TileItems): the members' item counts are multiples of theirs in the usual shapes.
+        _chunk = MatMulStep.RoundUp((int)Math.Max(1, (long)_members.Max(m => m.Chunk) * _starts[^1] / _members.Max(m => m.Items)),
+            _members.Max(m => m.TileItems));
     }
 
     /// <summary>Whether <paramref name="next"/> reads the same activations as <paramref name="first"/> (same buffer, shape and blocks).</summary>
