@@ -69,16 +69,21 @@ internal sealed unsafe class PanelWeights
         lock (CacheLock)
         {
             if (Cache.TryGetValue(weight, out var existing)) return existing;
-            var repacked = weight.Type == TensorType.F16 && MaxExponentField(weight) == 31 ? null : Repack(weight, pool);
+            int field = weight.Type == TensorType.F16 ? MaxExponentField(weight) : 0;
+            var repacked = field == 31 ? null : Repack(weight, pool, field);
             if (repacked is not null) Cache.Add(weight, repacked);
             return repacked;
         }
     }
 
-    internal static PanelWeights Repack(HostTensor weight, CpuThreadPool pool)
+    internal static PanelWeights Repack(HostTensor weight, CpuThreadPool pool) =>
+        Repack(weight, pool, weight.Type == TensorType.F16 ? MaxExponentField(weight) : 0);
+
+    // maxField: the largest f16 exponent field (MaxExponentField), scanned once by the caller.
+    private static PanelWeights Repack(HostTensor weight, CpuThreadPool pool, int maxField)
     {
         // Finite f16 exponent fields are at most 30: w 2^shift stays finite while field + shift <= 30.
-        int shift = weight.Type == TensorType.F16 ? Math.Clamp(30 - MaxExponentField(weight), 0, MaxF16Shift) : 0;
+        int shift = weight.Type == TensorType.F16 ? Math.Clamp(30 - maxField, 0, MaxF16Shift) : 0;
         var result = new PanelWeights(weight.Type, weight.Shape[0] / Rows, weight.Shape[1], shift);
         pool.Run(new RepackWork(result, (byte*)weight.Data), result.Groups, 1);
         return result;
