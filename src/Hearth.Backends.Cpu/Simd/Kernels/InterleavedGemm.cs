@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Hearth.Backends.Cpu.Simd.Kernels;
 
@@ -88,22 +89,45 @@ internal static unsafe class InterleavedGemm
             {
                 for (; g + 4 <= g1; g += 4) Tile4<TF, TD>(w.Group(g), w.GroupStride, w.Blocks, x, c0, dst + (long)c0 * dstStride + g * 8, DecodePrefetch.Distance);
             }
-            for (; g + 2 <= g1; g += 2) Tokens<TF, TD, TwoUnits>(w.Group(g), w.Group(g + 1), w.Blocks, x, c0, c1, dst + g * 8, dstStride);
-            if (g < g1) Tokens<TF, TD, OneUnit>(w.Group(g), w.Group(g), w.Blocks, x, c0, c1, dst + g * 8, dstStride);
+            int distance = DecodePrefetch.Distance;
+            for (; g + 2 <= g1; g += 2)
+                Tokens<TF, TD, TwoUnits>(w.Group(g), w.Group(g + 1), w.Blocks, x, c0, c1, dst + g * 8, dstStride, distance, Next(w, g + 2), 2 * w.GroupStride);
+            if (g < g1) Tokens<TF, TD, OneUnit>(w.Group(g), w.Group(g), w.Blocks, x, c0, c1, dst + g * 8, dstStride, distance, Next(w, g + 1), w.GroupStride);
         }
     }
 
-    // Groups a and b (or a alone) x tokens [c0, c1) in tiles of up to 4 tokens.
-    private static void Tokens<TF, TD, TG>(byte* a, byte* b, int blocks, QuantizedActivations x, int c0, int c1, float* o, int dstStride)
+    // Up to 32 tokens (batched decode); a prefill chunk's 16 tiles need memory slowly enough for the hardware prefetcher.
+    private const int MaxSpreadTiles = 8;
+
+    private static byte* Next(InterleavedWeights w, int g) => g < w.Groups ? w.Group(g) : null;
+
+    // Groups a and b (or a alone) x tokens [c0, c1) in tiles of up to 4 tokens. One tile streams its own weights,
+    // prefetched `distance` bytes ahead. Several tiles read the weights from cache after the first, so the tiles together
+    // prefetch the next groups (the `nextBytes` at `next`), each tile a 1/n part of them spread over its blocks: memory is
+    // then read at an even pace over all the tiles' arithmetic instead of all in the first tile (tg32 x16, Q8_0 1.1B).
+    private static void Tokens<TF, TD, TG>(byte* a, byte* b, int blocks, QuantizedActivations x, int c0, int c1, float* o, int dstStride,
+        int distance, byte* next, long nextBytes)
         where TF : struct, IInterleavedFormat where TD : struct, IByteDot where TG : struct, IUnitCount
     {
+        int tiles = (c1 - c0 + 3) / 4;
+        byte* pf = null;
+        long step = 0, part = 0;
+        if (tiles is > 1 and <= MaxSpreadTiles && distance > 0 && next is not null)
+        {
+            pf = next;
+            distance = 0;
+            part = nextBytes / tiles;
+            // 16.16 fixed-point bytes a block step (4 of them a block): the tiles cover nextBytes between them.
+            step = (nextBytes << 16) / ((long)tiles * 4 * blocks);
+        }
         int t = c0;
-        for (; t + 4 <= c1; t += 4) Tile2<TF, TD, Four, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride);
+        for (; t + 4 <= c1; t += 4, pf += part)
+            Tile2<TF, TD, Four, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride, distance, pf, step);
         switch (c1 - t)
         {
-            case 3: Tile2<TF, TD, Three, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride); break;
-            case 2: Tile2<TF, TD, Two, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride); break;
-            case 1: Tile2<TF, TD, One, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride); break;
+            case 3: Tile2<TF, TD, Three, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride, distance, pf, step); break;
+            case 2: Tile2<TF, TD, Two, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride, distance, pf, step); break;
+            case 1: Tile2<TF, TD, One, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride, distance, pf, step); break;
         }
     }
 
@@ -111,7 +135,8 @@ internal static unsafe class InterleavedGemm
     // + 8 (b). Every output's arithmetic is the same whatever the tile: exact integer block dots, then the same float
     // steps block after block.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile2<TF, TD, TN, TG>(byte* groupA, byte* groupB, int blocks, QuantizedActivations x, int t, float* dst, int dstStride)
+    private static void Tile2<TF, TD, TN, TG>(byte* groupA, byte* groupB, int blocks, QuantizedActivations x, int t, float* dst, int dstStride,
+        int distance, byte* pf, long pfStep)
         where TF : struct, IInterleavedFormat where TD : struct, IByteDot where TN : struct, ITileTokens where TG : struct, IUnitCount
     {
         int n = TN.N;
@@ -143,6 +168,13 @@ internal static unsafe class InterleavedGemm
             var ia3 = n > 3 ? Offset<TF, TD>(s0[3 * ss + blk]) : ia0; var ib3 = ia3;
             for (int j = 0; j < 4; j++)
             {
+                if (pf is not null) Sse.Prefetch0(pf + (((4L * blk + j) * pfStep) >> 16));
+                else if (!TF.Nibbles || (j & 1) == 0)
+                {
+                    byte* ahead = qa + j * (TF.Nibbles ? 32 : 64);
+                    DecodePrefetch.Ahead(ahead, distance);
+                    if (pair) DecodePrefetch.Ahead(ahead + toB, distance);
+                }
                 // Two weight vectors a group (the low and high nibbles, or chunks j and j + 4), with their x at k and k + kHigh.
                 Vector256<byte> wa0, wa1, wb0, wb1;
                 int k, kHigh;
