@@ -60,25 +60,33 @@ internal static unsafe class InterleavedKGemm
             if (c1 - c0 == 1)
                 for (; g + 4 <= g1; g += 4)
                     Decode4<TF, TD>(w.Group(g), w.GroupStride, supers, x, c0, dst + (long)c0 * dstStride + g * 8, DecodePrefetch.Distance);
+            int tiles = (c1 - c0 + 3) / 4;
+            bool spread = tiles is > 1 and <= MaxSpreadTiles && DecodePrefetch.Distance > 0;
+            long part = w.GroupStride / tiles, step = (part << 16) / w.Blocks;
             for (; g < g1; g++)
             {
                 byte* group = w.Group(g);
+                // The tiles of one group prefetch the next group between them, as InterleavedGemm's pairs.
+                byte* pf = spread && g + 1 < g1 ? w.Group(g + 1) : null;
                 float* o = dst + g * 8;
                 int t = c0;
-                for (; t + 4 <= c1; t += 4) Tile<TF, TD, Four>(group, supers, x, t, o + (long)t * dstStride, dstStride);
+                for (; t + 4 <= c1; t += 4, pf += pf is null ? 0 : part) Tile<TF, TD, Four>(group, supers, x, t, o + (long)t * dstStride, dstStride, pf, step);
                 switch (c1 - t)
                 {
-                    case 3: Tile<TF, TD, Three>(group, supers, x, t, o + (long)t * dstStride, dstStride); break;
-                    case 2: Tile<TF, TD, Two>(group, supers, x, t, o + (long)t * dstStride, dstStride); break;
-                    case 1: Tile<TF, TD, One>(group, supers, x, t, o + (long)t * dstStride, dstStride); break;
+                    case 3: Tile<TF, TD, Three>(group, supers, x, t, o + (long)t * dstStride, dstStride, pf, step); break;
+                    case 2: Tile<TF, TD, Two>(group, supers, x, t, o + (long)t * dstStride, dstStride, pf, step); break;
+                    case 1: Tile<TF, TD, One>(group, supers, x, t, o + (long)t * dstStride, dstStride, pf, step); break;
                 }
             }
         }
     }
 
+    // As InterleavedGemm: up to 32 tokens (batched decode) spread the next group's prefetch over the tiles.
+    private const int MaxSpreadTiles = 8;
+
     // One group of 8 rows x TN.N tokens starting at t -> dst[n * dstStride + r].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TF, TD, TN>(byte* group, int supers, QuantizedActivations x, int t, float* dst, int dstStride)
+    private static void Tile<TF, TD, TN>(byte* group, int supers, QuantizedActivations x, int t, float* dst, int dstStride, byte* pf, long pfStep)
         where TF : struct, IKPlanes where TD : struct, IByteDot where TN : struct, ITileTokens
     {
         int n = TN.N;
@@ -100,6 +108,7 @@ internal static unsafe class InterleavedKGemm
             for (int s = 0; s < 8; s++)
             {
                 int b = sb * 8 + s, at = b * 32;
+                if (pf is not null) Sse.Prefetch0(pf + ((b * pfStep) >> 16));
                 byte* q = quants + s * TF.QuantBytes;
                 byte* sc = scales + s * scaleBytes;
                 // i: chunks 0..3 (elements 0..15), h: chunks 4..7 (16..31).
