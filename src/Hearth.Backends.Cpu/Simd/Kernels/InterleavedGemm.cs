@@ -97,7 +97,7 @@ internal static unsafe class InterleavedGemm
     }
 
     // Up to 32 tokens (batched decode); a prefill chunk's 16 tiles need memory slowly enough for the hardware prefetcher.
-    private const int MaxSpreadTiles = 8;
+    internal const int MaxSpreadTiles = 8;
 
     private static byte* Next(InterleavedWeights w, int g) => g < w.Groups ? w.Group(g) : null;
 
@@ -121,7 +121,7 @@ internal static unsafe class InterleavedGemm
             step = (nextBytes << 16) / ((long)tiles * 4 * blocks);
         }
         int t = c0;
-        for (; t + 4 <= c1; t += 4, pf += part)
+        for (; t + 4 <= c1; t += 4, pf += part, distance = 0)
             Tile2<TF, TD, Four, TG>(a, b, blocks, x, t, o + (long)t * dstStride, dstStride, distance, pf, step);
         switch (c1 - t)
         {

@@ -61,16 +61,17 @@ internal static unsafe class InterleavedKGemm
                 for (; g + 4 <= g1; g += 4)
                     Decode4<TF, TD>(w.Group(g), w.GroupStride, supers, x, c0, dst + (long)c0 * dstStride + g * 8, DecodePrefetch.Distance);
             int tiles = (c1 - c0 + 3) / 4;
-            bool spread = tiles is > 1 and <= MaxSpreadTiles && DecodePrefetch.Distance > 0;
-            long part = w.GroupStride / tiles, step = (part << 16) / w.Blocks;
+            bool spread = tiles is > 1 and <= InterleavedGemm.MaxSpreadTiles && DecodePrefetch.Distance > 0;
+            long part = spread ? w.GroupStride / tiles : 0, step = (part << 16) / w.Blocks;
             for (; g < g1; g++)
             {
                 byte* group = w.Group(g);
                 // The tiles of one group prefetch the next group between them, as InterleavedGemm's pairs.
                 byte* pf = spread && g + 1 < g1 ? w.Group(g + 1) : null;
+                long advance = pf is null ? 0 : part;
                 float* o = dst + g * 8;
                 int t = c0;
-                for (; t + 4 <= c1; t += 4, pf += pf is null ? 0 : part) Tile<TF, TD, Four>(group, supers, x, t, o + (long)t * dstStride, dstStride, pf, step);
+                for (; t + 4 <= c1; t += 4, pf += advance) Tile<TF, TD, Four>(group, supers, x, t, o + (long)t * dstStride, dstStride, pf, step);
                 switch (c1 - t)
                 {
                     case 3: Tile<TF, TD, Three>(group, supers, x, t, o + (long)t * dstStride, dstStride, pf, step); break;
@@ -80,9 +81,6 @@ internal static unsafe class InterleavedKGemm
             }
         }
     }
-
-    // As InterleavedGemm: up to 32 tokens (batched decode) spread the next group's prefetch over the tiles.
-    private const int MaxSpreadTiles = 8;
 
     // One group of 8 rows x TN.N tokens starting at t -> dst[n * dstStride + r].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
