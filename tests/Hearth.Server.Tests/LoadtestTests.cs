@@ -25,7 +25,10 @@ public class LoadtestTests(TinyServer server)
             Assert.True(report.Failed == 0, string.Join("; ", report.Errors.Select(e => e.Error)));
             Assert.Equal(6, report.Successful);
             Assert.Equal(6 * 8, report.OutputTokens); // ignore_eos: exactly max_tokens each
-            Assert.True(report.InputTokens >= 6 * 16);
+            // Completions prompts go as exactly 16 token ids (the server tokenizes); chat prompts are 16 words.
+            Assert.Equal(endpoint == "completions", report.TokenIdPrompts);
+            if (endpoint == "completions") Assert.Equal(6 * 16, report.InputTokens);
+            else Assert.True(report.InputTokens >= 6 * 16);
             Assert.True(report.OutputThroughput > 0);
             Assert.True(report.Ttft.Median > 0 && report.Ttft.P99 >= report.Ttft.Median);
             Assert.True(report.Tpot.Mean > 0);
@@ -33,6 +36,7 @@ public class LoadtestTests(TinyServer server)
             var text = report.ToText();
             Assert.Contains("Successful requests:", text, StringComparison.Ordinal);
             Assert.Contains("P99 TTFT (ms):", text, StringComparison.Ordinal);
+            Assert.Contains(endpoint == "completions" ? "16 token ids each" : "16 words each", text, StringComparison.Ordinal);
             Assert.Equal(6, report.ToJson()["successful_requests"]!.GetValue<int>());
         }
     }
@@ -47,6 +51,7 @@ public class LoadtestTests(TinyServer server)
         });
         Assert.Equal(2, report.Failed);
         Assert.Contains("401", report.Errors[0].Error, StringComparison.Ordinal);
+        Assert.False(report.TokenIdPrompts);  // /tokenize refused the key too: the prompts fell back to words
     }
 
     [Fact]

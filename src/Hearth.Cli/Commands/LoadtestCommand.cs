@@ -11,7 +11,7 @@ internal static class LoadtestCommand
         var url = new Option<string>("--url") { Description = "Server base URL, e.g. http://127.0.0.1:8080", Required = true };
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Requests in flight at once", DefaultValueFactory = _ => 4 };
         var requests = new Option<int>("--requests", "-n") { Description = "Requests in all", DefaultValueFactory = _ => 32 };
-        var promptTokens = new Option<int>("--prompt-tokens", "-p") { Description = "Prompt length in (approximate) tokens", DefaultValueFactory = _ => 128 };
+        var promptTokens = new Option<int>("--prompt-tokens", "-p") { Description = "Prompt length in tokens (exact with --endpoint completions on a server with POST /tokenize, as token ids; else this many words)", DefaultValueFactory = _ => 128 };
         var maxTokens = new Option<int>("--max-tokens", "-g") { Description = "Tokens generated per request (sent with ignore_eos)", DefaultValueFactory = _ => 64 };
         var model = new Option<string?>("--model", "-m") { Description = "Model id to request (default: the first of GET /v1/models)" };
         var apiKey = new Option<string?>("--api-key") { Description = "Bearer key (default: $OPENAI_API_KEY if set)" };

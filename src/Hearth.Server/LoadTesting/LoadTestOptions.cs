@@ -7,7 +7,9 @@ public sealed record LoadTestOptions
     public required string Url { get; init; }
     public int Concurrency { get; init; } = 4;
     public int Requests { get; init; } = 32;
-    /// <summary>Approximate prompt length: this many common one-token words (the server's usage reports the real count).</summary>
+    /// <summary>Prompt length in tokens: exact on /v1/completions when the server tokenizes (POST /tokenize: Hearth, vLLM,
+    /// llama.cpp), the prompts then going as token ids; otherwise this many common words (the server's usage reports the
+    /// real count).</summary>
     public int PromptTokens { get; init; } = 128;
     public int MaxTokens { get; init; } = 64;
     /// <summary>Model id to send; null = the first of GET /v1/models.</summary>

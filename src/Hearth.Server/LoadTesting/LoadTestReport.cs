@@ -35,6 +35,8 @@ public sealed record LoadTestReport
     public required string Model { get; init; }
     public required IReadOnlyList<RequestSample> Samples { get; init; }
     public required double DurationSeconds { get; init; }
+    /// <summary>Whether the prompts went as token ids of exactly <see cref="LoadTestOptions.PromptTokens"/> tokens (else as words).</summary>
+    public bool TokenIdPrompts { get; init; }
 
     public int Successful => Samples.Count(s => s.Success);
     public int Failed => Samples.Count(s => !s.Success);
@@ -69,6 +71,7 @@ public sealed record LoadTestReport
         t.Append("============ Serving Benchmark Result ============\n");
         Row("Model:", Model);
         Row("Concurrency:", Options.Concurrency);
+        Row("Prompts:", TokenIdPrompts ? $"{Options.PromptTokens} token ids each" : $"{Options.PromptTokens} words each");
         Row("Successful requests:", Successful);
         Row("Failed requests:", Failed);
         Row("Benchmark duration (s):", DurationSeconds);
@@ -104,6 +107,7 @@ public sealed record LoadTestReport
             ["concurrency"] = Options.Concurrency,
             ["requests"] = Samples.Count,
             ["prompt_tokens_requested"] = Options.PromptTokens,
+            ["token_id_prompts"] = TokenIdPrompts,
             ["max_tokens"] = Options.MaxTokens,
             ["successful_requests"] = Successful,
             ["failed_requests"] = Failed,

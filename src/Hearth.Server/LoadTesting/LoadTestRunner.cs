@@ -35,16 +35,16 @@ public static class LoadTestRunner
 
         var model = options.Model ?? await FirstModelAsync(http, cancellationToken).ConfigureAwait(false);
         var random = new Random(options.Seed);
-        var prompts = Enumerable.Range(0, options.Requests)
-            .Select(_ => string.Join(' ', Enumerable.Range(0, options.PromptTokens).Select(_ => Words[random.Next(Words.Length)])))
-            .ToArray();
+        // Warm-up requests get prompts of their own, so no timed request finds its prompt in a prefix cache.
+        var prompts = await PromptsAsync(http, options, model, random, options.WarmupRequests + options.Requests, progress, cancellationToken).ConfigureAwait(false);
 
         for (int w = 0; w < options.WarmupRequests; w++)
         {
-            var warm = await SendAsync(http, options, model, prompts[w % prompts.Length], cancellationToken).ConfigureAwait(false);
+            var warm = await SendAsync(http, options, model, prompts[w], cancellationToken).ConfigureAwait(false);
             if (!warm.Success) throw new HearthException($"the warm-up request failed ({warm.Error}); check --url, --api-key and --model, or pass --warmup 0");
         }
         if (options.WarmupRequests > 0) progress?.Invoke($"warm-up done ({options.WarmupRequests} untimed)");
+        prompts = prompts[options.WarmupRequests..];
 
         var samples = new RequestSample[options.Requests];
         int next = -1, done = 0;
@@ -61,7 +61,11 @@ public static class LoadTestRunner
             }
         }, cancellationToken)).ToArray();
         await Task.WhenAll(workers).ConfigureAwait(false);
-        return new LoadTestReport { Options = options, Model = model, Samples = samples, DurationSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds };
+        return new LoadTestReport
+        {
+            Options = options, Model = model, Samples = samples, DurationSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds,
+            TokenIdPrompts = prompts.All(p => p.Ids is not null),
+        };
     }
 
     private static void Validate(LoadTestOptions o)
@@ -94,7 +98,77 @@ public static class LoadTestRunner
         }
     }
 
-    private static async Task<RequestSample> SendAsync(HttpClient http, LoadTestOptions o, string model, string prompt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Prompts of random common words. For /v1/completions, when the server tokenizes (POST /tokenize in vLLM's shape,
+    /// as Hearth and vLLM have it, or llama.cpp's), each prompt is the first <see cref="LoadTestOptions.PromptTokens"/>
+    /// token ids of its words and goes as a token-id prompt, so every request has exactly that many prompt tokens
+    /// (vLLM's random dataset does the same with the model's tokenizer). Otherwise a prompt is that many words, which
+    /// a tokenizer may cut into more tokens (the server's usage reports the real count).
+    /// </summary>
+    internal static async Task<LoadPrompt[]> PromptsAsync(HttpClient http, LoadTestOptions o, string model, Random random, int count,
+        Action<string>? progress, CancellationToken cancellationToken)
+    {
+        string RandomWords(int n) => string.Join(' ', Enumerable.Range(0, n).Select(_ => Words[random.Next(Words.Length)]));
+        var prompts = new LoadPrompt[count];
+        bool byIds = o.Endpoint == "completions";
+        for (int i = 0; i < count; i++)
+        {
+            string text = RandomWords(o.PromptTokens);
+            if (byIds)
+            {
+                // Common words are at least one token each; a few more words than tokens are asked for the rare short fall.
+                var ids = await TokenizeAsync(http, model, text + " " + RandomWords(8), cancellationToken).ConfigureAwait(false);
+                for (int more = 0; ids is not null && ids.Length < o.PromptTokens && more < 4; more++)
+                {
+                    text += " " + RandomWords(o.PromptTokens);
+                    ids = await TokenizeAsync(http, model, text, cancellationToken).ConfigureAwait(false);
+                }
+                if (ids is not null && ids.Length >= o.PromptTokens)
+                {
+                    prompts[i] = new LoadPrompt(null, ids[..o.PromptTokens]);
+                    continue;
+                }
+                byIds = false;
+                progress?.Invoke($"the server does not tokenize (POST /tokenize); prompts are {o.PromptTokens} words each, and the server's usage counts their tokens");
+            }
+            prompts[i] = new LoadPrompt(text, null);
+        }
+        return prompts;
+    }
+
+    // Token ids of the text without special tokens, or null when the server has no usable /tokenize.
+    private static async Task<int[]?> TokenizeAsync(HttpClient http, string model, string text, CancellationToken cancellationToken)
+    {
+        JsonObject[] bodies =
+        [
+            new() { ["model"] = model, ["prompt"] = text, ["add_special_tokens"] = false },  // vLLM, Hearth
+            new() { ["content"] = text, ["add_special"] = false },                            // llama.cpp
+        ];
+        foreach (var body in bodies)
+        {
+            try
+            {
+                using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+                using var response = await http.PostAsync("tokenize", content, cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) continue;
+                if (JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false))?["tokens"] is not JsonArray tokens) continue;
+                var ids = new int[tokens.Count];
+                for (int k = 0; k < ids.Length; k++)
+                {
+                    if (tokens[k] is not JsonValue v || !v.TryGetValue(out int id) || id < 0) return null;
+                    ids[k] = id;
+                }
+                return ids;
+            }
+            catch (Exception e) when (e is HttpRequestException or JsonException or InvalidOperationException or FormatException)
+            {
+                // not this server's shape
+            }
+        }
+        return null;
+    }
+
+    private static async Task<RequestSample> SendAsync(HttpClient http, LoadTestOptions o, string model, LoadPrompt prompt, CancellationToken cancellationToken)
     {
         var body = new JsonObject
         {
@@ -106,13 +180,13 @@ public static class LoadTestRunner
             // vLLM's extension (Hearth has it too): every request generates exactly max_tokens.
             ["ignore_eos"] = true,
         };
-        if (o.Endpoint == "chat") body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = prompt });
-        else body["prompt"] = prompt;
+        if (o.Endpoint == "chat") body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = prompt.Text });
+        else body["prompt"] = prompt.Ids is { } ids ? new JsonArray([.. ids.Select(id => (JsonNode)id)]) : prompt.Text;
         var path = o.Endpoint == "chat" ? "v1/chat/completions" : "v1/completions";
 
         long start = Stopwatch.GetTimestamp();
         double ttft = 0, last = 0;
-        int chunks = 0, promptTokens = o.PromptTokens, outputTokens = -1;
+        int chunks = 0, promptTokens = prompt.Ids?.Length ?? o.PromptTokens, outputTokens = -1;
         var itl = new List<double>();
         try
         {
@@ -160,3 +234,6 @@ public static class LoadTestRunner
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
 }
+
+/// <summary>One request's prompt: text, or token ids for /v1/completions.</summary>
+internal readonly record struct LoadPrompt(string? Text, int[]? Ids);
