@@ -114,24 +114,22 @@ public static class LoadTestRunner
         for (int i = 0; i < count; i++)
         {
             string text = RandomWords(o.PromptTokens);
+            int[]? ids = null;
             if (byIds)
             {
-                // Common words are at least one token each; a few more words than tokens are asked for the rare short fall.
-                var ids = await TokenizeAsync(http, model, text + " " + RandomWords(8), cancellationToken).ConfigureAwait(false);
-                for (int more = 0; ids is not null && ids.Length < o.PromptTokens && more < 4; more++)
+                // Common words are at least one token each; a few more are tokenized for a tokenizer that merges some.
+                ids = await TokenizeAsync(http, model, text + " " + RandomWords(8), cancellationToken).ConfigureAwait(false);
+                if (ids is not null && ids.Length >= o.PromptTokens) ids = ids[..o.PromptTokens];
+                else
                 {
-                    text += " " + RandomWords(o.PromptTokens);
-                    ids = await TokenizeAsync(http, model, text, cancellationToken).ConfigureAwait(false);
+                    // Every prompt is words then, those before this one too.
+                    ids = null;
+                    byIds = false;
+                    for (int k = 0; k < i; k++) prompts[k] = prompts[k] with { Ids = null };
+                    progress?.Invoke($"the server does not tokenize (POST /tokenize); prompts are {o.PromptTokens} words each, and the server's usage counts their tokens");
                 }
-                if (ids is not null && ids.Length >= o.PromptTokens)
-                {
-                    prompts[i] = new LoadPrompt(null, ids[..o.PromptTokens]);
-                    continue;
-                }
-                byIds = false;
-                progress?.Invoke($"the server does not tokenize (POST /tokenize); prompts are {o.PromptTokens} words each, and the server's usage counts their tokens");
             }
-            prompts[i] = new LoadPrompt(text, null);
+            prompts[i] = new LoadPrompt(text, ids);
         }
         return prompts;
     }
@@ -235,5 +233,5 @@ public static class LoadTestRunner
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
 }
 
-/// <summary>One request's prompt: text, or token ids for /v1/completions.</summary>
-internal readonly record struct LoadPrompt(string? Text, int[]? Ids);
+/// <summary>One request's prompt: its words, and the token ids sent instead on /v1/completions when the server tokenizes.</summary>
+internal readonly record struct LoadPrompt(string Text, int[]? Ids);
